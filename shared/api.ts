@@ -1,0 +1,161 @@
+/**
+ * The one API contract between the renderer and the services.
+ * Every call has a request and a response schema; every pushed event has a payload schema.
+ * Transports (Electron IPC, HTTP + WebSocket) validate on the receiving side with these.
+ * No Node, no DOM: this file is imported by main and renderer alike.
+ */
+import { z } from 'zod';
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  transport: z.enum(['electron', 'web']),
+  backend: z.object({ name: z.string(), reason: z.string() }),
+  workspace: z.string(),
+  platform: z.string(),
+  node: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+const Id = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'ids use letters, digits, . _ : -');
+const Empty = z.object({}).strict();
+const Json = z.record(z.string(), z.unknown());
+
+export const DatasetSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  count: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  channels: z.number().int(),
+  classes: z.array(z.string()),
+  classCounts: z.array(z.number().int()).optional(),
+  builtin: z.boolean().optional(),
+  kind: z.enum(['images', 'points']).optional(),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+export const SkippedFile = z.object({ path: z.string(), reason: z.string(), detail: z.string().optional() });
+
+export const RunSummary = z.object({
+  id: z.string(),
+  dataset: z.string(),
+  state: z.enum(['created', 'running', 'paused', 'finished', 'stopped', 'failed']),
+  step: z.number().int(),
+  steps: z.number().int(),
+  createdAt: z.string(),
+  error: z.string().optional(),
+  config: Json,
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const RunCommand = z.enum(['pause', 'resume', 'stop', 'stepOnce']);
+
+/** Request/response pairs, keyed by call name. */
+export const calls = {
+  'app.info': { req: Empty, res: AppInfo },
+  'datasets.list': { req: Empty, res: z.array(DatasetSummary) },
+  'datasets.get': { req: z.object({ id: Id }).strict(), res: DatasetSummary },
+  'datasets.import': {
+    req: z
+      .object({
+        paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+        size: z.union([z.literal(28), z.literal(32), z.literal(64), z.literal(128)]).optional(),
+        channels: z.union([z.literal(1), z.literal(3)]).optional(),
+        fit: z.enum(['crop', 'letterbox']).optional(),
+        name: z.string().max(200).optional(),
+      })
+      .strict(),
+    res: z.object({ importId: z.string() }),
+  },
+  'datasets.cancelImport': { req: z.object({ importId: Id }).strict(), res: z.object({ cancelled: z.boolean() }) },
+  'datasets.thumbnails': {
+    req: z
+      .object({ id: Id, offset: z.number().int().min(0), limit: z.number().int().min(1).max(500), classIndex: z.number().int().min(0).optional() })
+      .strict(),
+    res: z.object({ total: z.number().int(), items: z.array(z.object({ index: z.number().int(), label: z.number().int().optional(), dataUrl: z.string() })) }),
+  },
+  'datasets.delete': { req: z.object({ id: Id }).strict(), res: z.object({ deleted: z.boolean() }) },
+  'datasets.rename': { req: z.object({ id: Id, name: z.string().min(1).max(200) }).strict(), res: DatasetSummary },
+  'runs.list': { req: Empty, res: z.array(RunSummary) },
+  'runs.create': { req: z.object({ dataset: z.string().min(1).max(4096), config: Json.optional() }).strict(), res: RunSummary },
+  'runs.get': { req: z.object({ id: Id }).strict(), res: RunSummary.extend({ samples: z.array(z.number().int()) }) },
+  'runs.control': { req: z.object({ id: Id, command: RunCommand }).strict(), res: RunSummary },
+  'runs.metrics': { req: z.object({ id: Id, since: z.number().int().min(0).optional() }).strict(), res: z.array(Json) },
+  'runs.sample': { req: z.object({ id: Id, step: z.number().int().min(0) }).strict(), res: z.object({ step: z.number().int(), dataUrl: z.string() }) },
+  'runs.delete': { req: z.object({ id: Id }).strict(), res: z.object({ deleted: z.boolean() }) },
+} as const;
+
+/** Pushed events, keyed by event name. */
+export const events = {
+  'import.progress': z.object({
+    importId: z.string(),
+    phase: z.enum(['scanning', 'decoding', 'writing', 'done', 'failed', 'cancelled']),
+    seen: z.number().int(),
+    decoded: z.number().int(),
+    skipped: z.number().int(),
+    etaSec: z.number().optional(),
+    dataset: DatasetSummary.optional(),
+    skippedFiles: z.array(SkippedFile).optional(),
+    error: z.string().optional(),
+  }),
+  'run.status': RunSummary,
+  'run.progress': z.object({ runId: z.string(), step: z.number().int(), steps: z.number().int(), stepsPerSec: z.number(), etaSec: z.number() }),
+  'run.metrics': z.object({ runId: z.string(), metrics: Json }),
+  'run.sample': z.object({ runId: z.string(), step: z.number().int() }),
+  'run.error': z.object({ runId: z.string(), message: z.string(), code: z.string().optional(), step: z.number().int().optional(), layer: z.string().optional() }),
+} as const;
+
+export type CallName = keyof typeof calls;
+export type EventName = keyof typeof events;
+export type CallRequest<K extends CallName> = z.input<(typeof calls)[K]['req']>;
+export type CallResponse<K extends CallName> = z.infer<(typeof calls)[K]['res']>;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+
+/** Errors cross the boundary as data, never as exceptions that kill a process. */
+export const ApiErrorShape = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+export type ApiErrorShape = z.infer<typeof ApiErrorShape>;
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiErrorShape };
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  toShape(): ApiErrorShape {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** What `window.api` is, whichever transport carries it. */
+export interface Api {
+  call<K extends CallName>(name: K, req: CallRequest<K>): Promise<CallResponse<K>>;
+  on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+}
+
+/** Validate a request on the receiving side; returns a typed error instead of throwing. */
+export function parseRequest<K extends CallName>(name: K, req: unknown): ApiResult<z.infer<(typeof calls)[K]['req']>> {
+  const parsed = calls[name].req.safeParse(req ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as z.infer<(typeof calls)[K]['req']> };
+  return { ok: false, error: { code: 'invalid_request', message: `Invalid request for ${name}: ${z.prettifyError(parsed.error)}` } };
+}
+
+export function parseEvent<E extends EventName>(name: E, payload: unknown): ApiResult<EventPayload<E>> {
+  const parsed = events[name].safeParse(payload);
+  if (parsed.success) return { ok: true, value: parsed.data as EventPayload<E> };
+  return { ok: false, error: { code: 'invalid_event', message: `Invalid ${name} event: ${z.prettifyError(parsed.error)}` } };
+}
+
+/** Unwrap a transport result into a value or a thrown ApiError (renderer side). */
+export function unwrap<T>(result: ApiResult<T>): T {
+  if (result.ok) return result.value;
+  throw new ApiError(result.error.code, result.error.message, result.error.details);
+}
