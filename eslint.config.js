@@ -1,0 +1,30 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/*.svelte', 'renderer/**/*.js'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // Layering, as the design fixes it: only the Electron shell may import 'electron'.
+    files: ['**/*.ts'],
+    ignores: ['main/electron/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: "Only main/electron/ may import 'electron'." }] }] },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', '**/renderer/**', 'node:*', 'electron'], message: 'shared/ imports nothing from main/, renderer/, Node or Electron.' }] }] },
+  },
+  {
+    files: ['renderer/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/main/**', 'node:*', 'electron'], message: 'renderer/ imports only shared/.' }] }] },
+  },
+  {
+    files: ['main/engine/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/services/**', '**/server/**'], message: 'engine/ imports neither Electron nor the services.' }] }] },
+  },
+);
