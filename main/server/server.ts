@@ -22,11 +22,12 @@ export async function startWebServer(opts: { services: Services; rendererDir: st
   const host = opts.host ?? '127.0.0.1';
   const sockets = new Set<WebSocket>();
 
-  function guard(req: IncomingMessage, url: URL): { status: number; message: string } | { status: 0; via?: string } {
+  /** status 0 means allowed; otherwise the HTTP status and why. */
+  function guard(req: IncomingMessage, url: URL): { status: number; message: string; via?: string } {
     if (!isLoopbackHost(req.headers.host) || !isAllowedOrigin(req.headers.origin)) return { status: 403, message: 'Forbidden: not a loopback host or origin' };
     const presented = presentedToken(req, url);
     if (!presented.token || !safeEqual(presented.token, token)) return { status: 401, message: 'Unauthorized: open the URL printed by `sngan-studio serve` (it carries the token)' };
-    return { status: 0, via: presented.via };
+    return { status: 0, message: '', via: presented.via };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
