@@ -11,6 +11,7 @@ describe('config form', () => {
     expect(byKey['sn.iters']).toMatchObject({ kind: 'int', min: 1, max: 10 });
     expect(byKey['loss'].options).toEqual(['hinge', 'ns', 'wgan', 'ls']);
     expect(byKey['lr']).toMatchObject({ kind: 'number', optional: true });
+    expect(byKey['batch']).toMatchObject({ kind: 'int', min: 1, max: 4096 });
     expect(byKey['dataset']).toBeUndefined();
     expect(fields[0].key).toBe('arch');
   });

@@ -88,7 +88,11 @@ function leaf(key: string, schema: AnySchema, optional: boolean, out: Field[]): 
   if (type === 'enum') out.push({ ...base, kind: 'enum', options: schema.options as string[] });
   else if (type === 'boolean') out.push({ ...base, kind: 'boolean' });
   else if (type === 'number') {
-    const min = schema.minValue as number | null;
+    let min = schema.minValue as number | null;
+    // .positive() is an exclusive bound at 0: for integers that means 1.
+    const checks = (schema.def.checks as { _zod?: { def?: { check?: string; inclusive?: boolean; value?: number } } }[] | undefined) ?? [];
+    const gt = checks.map((c) => c._zod?.def).find((d) => d?.check === 'greater_than' && d.inclusive === false);
+    if (gt && schema.isInt && typeof gt.value === 'number' && min === gt.value) min = gt.value + 1;
     const max = schema.maxValue as number | null;
     out.push({
       ...base,
