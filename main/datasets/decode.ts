@@ -116,7 +116,10 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
       return { pixels: takeFirstChannel(data, info.channels, expected), grey: true };
     }
     if (info.channels === 1) return { pixels: greyToRgb(data, expected), grey: true };
-    if (info.channels === 3) return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), grey: false };
+    if (info.channels === 3) {
+      const px = new Uint8Array(data.buffer, data.byteOffset, data.length);
+      return { pixels: px, grey: isGrey(px) };
+    }
     // CMYK or other spaces: convert explicitly.
     const again = await make().flatten({ background: { r: 0, g: 0, b: 0 } }).resize(resizeOpts).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { pixels: takeFirstChannels(again.data, again.info.channels, expected), grey: false };
@@ -124,6 +127,12 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
     if (err instanceof SkipError) throw err;
     throw classifySharpError(err);
   }
+}
+
+/** Every pixel has R = G = B. */
+function isGrey(rgb: Uint8Array): boolean {
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
+  return true;
 }
 
 function greyToRgb(g: Uint8Array, n: number): Uint8Array {

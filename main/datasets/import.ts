@@ -10,7 +10,7 @@ import { ImportError, SkipError, abortError } from './errors';
 import { decodeImage, resizeRaw } from './decode';
 import { orderedPool } from './pool';
 import { type FileItem, type Skip, archiveItems, scanPath } from './scan';
-import { readZip } from './zip';
+import { DEFAULT_ZIP_CAPS, type ZipCaps, readZip } from './zip';
 import { DatasetWriter } from './writer';
 import { collectArrays } from './collect-arrays';
 import type { ArrayBlock } from './arrays';
@@ -25,6 +25,8 @@ export interface ImportOpts {
   onProgress?: (p: ImportProgress) => void;
   /** decode concurrency (default: 2 × cores + 2) */
   concurrency?: number;
+  /** tighter archive caps (tests) */
+  zipCaps?: Partial<ZipCaps>;
 }
 
 export interface ImportResult {
@@ -74,7 +76,7 @@ export async function importDataset(paths: string[], opts: ImportOpts): Promise<
       continue;
     }
     try {
-      const z = await readZip(item.path, undefined, signal);
+      const z = await readZip(item.path, { ...DEFAULT_ZIP_CAPS, ...opts.zipCaps }, signal);
       for (const s of z.skipped) skipped.push({ path: `${item.path}!/${s.name}`, reason: s.reason, detail: s.detail });
       if (z.truncatedBy) skipped.push({ path: item.path, reason: z.truncatedBy.reason, detail: `archive cut off: ${z.truncatedBy.detail}` });
       archiveItems(item.path, z.entries, files, skipped);

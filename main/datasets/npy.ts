@@ -12,7 +12,7 @@ export interface NpyArray {
   dtype: string;
 }
 
-const MAX_NPY_ELEMENTS = 1 << 31;
+const MAX_NPY_ELEMENTS = 2 ** 31;
 
 export function parseNpy(buf: Uint8Array): NpyArray {
   if (buf.length === 0) throw new SkipError('empty', 'file is empty');

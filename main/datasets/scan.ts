@@ -158,7 +158,8 @@ function addFile(full: string, name: string, classHint: string | undefined, grou
 export function archiveItems(archivePath: string, entries: { name: string; data: Uint8Array }[], items: FileItem[], skipped: Skip[]): void {
   const names = entries.map((e) => e.name);
   const first = names[0]?.split('/')[0];
-  const wrapped = first !== undefined && names.length > 0 && names.every((n) => n.includes('/') && n.split('/')[0] === first);
+  // `set/cats/a.png` + `set/dogs/b.png`: 'set' wraps the class folders. `cats/a.png` alone: 'cats' is the class.
+  const wrapped = first !== undefined && names.every((n) => n.includes('/') && n.split('/')[0] === first) && names.some((n) => n.split('/').length > 2);
   for (const e of entries) {
     const rel = wrapped ? e.name.slice(first!.length + 1) : e.name;
     const path = `${archivePath}!/${e.name}`;
