@@ -1,0 +1,130 @@
+/**
+ * Training configuration: one JSON object, validated here, shared by CLI, services, trainer and renderer.
+ * No Node, no DOM.
+ */
+import { z } from 'zod';
+
+/** Adam presets from Miyato et al. 2018, Table 1 (lr, β1, β2, n_dis). */
+export const PRESETS = {
+  A: { lr: 1e-4, beta1: 0.5, beta2: 0.9, ndis: 5 },
+  B: { lr: 1e-4, beta1: 0.5, beta2: 0.999, ndis: 1 },
+  C: { lr: 2e-4, beta1: 0.5, beta2: 0.999, ndis: 1 },
+  D: { lr: 1e-3, beta1: 0.5, beta2: 0.9, ndis: 5 },
+  E: { lr: 1e-3, beta1: 0.5, beta2: 0.999, ndis: 5 },
+  F: { lr: 1e-3, beta1: 0.9, beta2: 0.999, ndis: 5 },
+} as const;
+export type PresetName = keyof typeof PRESETS;
+
+export const ARCHS = ['auto', 'mlp', 'dcgan28', 'cnn32', 'cnn64', 'resnet32'] as const;
+export const D_NORMS = ['sn', 'gp', 'sn+gp', 'bn', 'ln', 'clip', 'none'] as const;
+export const LOSSES = ['hinge', 'ns', 'wgan', 'ls'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+
+const posInt = z.number().int().positive();
+
+export const TrainConfig = z
+  .object({
+    dataset: z.string().min(1).default('builtin:ring8'),
+    arch: z.enum(ARCHS).default('auto'),
+    /** Use class labels (projection D + conditional BN in G) when the dataset has classes. */
+    conditional: z.boolean().default(false),
+    loss: z.enum(LOSSES).default('hinge'),
+    preset: z.enum(['A', 'B', 'C', 'D', 'E', 'F']).default('C'),
+    /** Explicit optimiser settings override the preset. */
+    lr: z.number().positive().optional(),
+    beta1: z.number().min(0).max(0.9999).optional(),
+    beta2: z.number().min(0).max(0.99999).optional(),
+    ndis: z.number().int().min(1).max(20).optional(),
+    lrDecay: z.enum(['none', 'linear']).default('none'),
+    ema: z
+      .object({ enabled: z.boolean().default(false), decay: z.number().min(0).max(1).default(0.999), start: z.number().int().min(0).default(0) })
+      .prefault({}),
+    batch: posInt.max(4096).default(64),
+    zdim: posInt.max(1024).default(128),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    steps: posInt.default(10000),
+    sampleEvery: posInt.default(500),
+    checkpointEvery: posInt.default(1000),
+    logEvery: posInt.default(50),
+    /** How many checkpoint files to keep (oldest removed first). */
+    keepCheckpoints: posInt.default(3),
+    d: z
+      .object({
+        norm: z.enum(D_NORMS).default('sn'),
+        gpLambda: z.number().min(0).default(10),
+        clip: z.number().positive().default(0.01),
+        /** Base channel width (CNNs) or hidden width (MLP); 0 = architecture default. */
+        ch: z.number().int().min(0).default(0),
+      })
+      .prefault({}),
+    g: z.object({ ch: z.number().int().min(0).default(0) }).prefault({}),
+    sn: z.object({ iters: z.number().int().min(1).max(10).default(1), warmup: z.number().int().min(0).max(100).default(0) }).prefault({}),
+    backend: z.enum(BACKENDS).default('auto'),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof TrainConfig>;
+export type TrainConfigInput = z.input<typeof TrainConfig>;
+
+export function defaultConfig(): TrainConfig {
+  return TrainConfig.parse({});
+}
+
+/** Parse and fill defaults; throws a readable Error on invalid input. */
+export function parseConfig(obj: unknown): TrainConfig {
+  const r = TrainConfig.safeParse(obj ?? {});
+  if (!r.success) throw new Error(`invalid config: ${z.prettifyError(r.error)}`);
+  return r.data;
+}
+
+export interface OptimSettings {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  ndis: number;
+}
+
+/** The effective optimiser settings: the preset, overridden by any explicit lr/beta1/beta2/ndis. */
+export function resolveOptim(c: Pick<TrainConfig, 'preset' | 'lr' | 'beta1' | 'beta2' | 'ndis'>): OptimSettings {
+  const p = PRESETS[c.preset];
+  return { lr: c.lr ?? p.lr, beta1: c.beta1 ?? p.beta1, beta2: c.beta2 ?? p.beta2, ndis: c.ndis ?? p.ndis };
+}
+
+function parseValue(raw: string): unknown {
+  const s = raw.trim();
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  if (s === 'null') return null;
+  if (s !== '' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s)) return Number(s);
+  if ((s.startsWith('{') && s.endsWith('}')) || (s.startsWith('[') && s.endsWith(']'))) {
+    try {
+      return JSON.parse(s);
+    } catch {
+      /* fall through: keep as string */
+    }
+  }
+  return s;
+}
+
+/**
+ * Apply one `key=value` assignment (dotted keys for nested objects: `d.norm=sn`, `sn.iters=2`)
+ * to a plain config object. Returns a new object; does not validate (call parseConfig after).
+ */
+export function parseSet(obj: Record<string, unknown>, assignment: string): Record<string, unknown> {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new Error(`--set expects key=value, got "${assignment}"`);
+  const key = assignment.slice(0, eq).trim();
+  const value = parseValue(assignment.slice(eq + 1));
+  const path = key.split('.');
+  if (path.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')) throw new Error(`bad key "${key}"`);
+  const out: Record<string, unknown> = structuredClone(obj ?? {});
+  let cur: Record<string, unknown> = out;
+  for (let i = 0; i < path.length - 1; i++) {
+    const next = cur[path[i]];
+    if (next === undefined || next === null) cur[path[i]] = {};
+    else if (typeof next !== 'object' || Array.isArray(next)) throw new Error(`"${path.slice(0, i + 1).join('.')}" is not an object`);
+    cur = cur[path[i]] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]] = value;
+  return out;
+}
