@@ -4,6 +4,7 @@
  * Failures are SkipErrors with a reason the validation report can show.
  */
 import sharp from 'sharp';
+import { open, readFile } from 'node:fs/promises';
 import { SkipError } from './errors';
 
 /** Largest image we decode: 64 megapixels (an 8K×8K photo). Bigger headers are decompression bombs. */
@@ -95,38 +96,78 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   if (bytes.length > MAX_IMAGE_BYTES) throw new SkipError('too-large', `file is ${bytes.length} bytes, over ${MAX_IMAGE_BYTES}`);
   const format = sniffImage(bytes);
   if (!format) throw new SkipError('not-an-image', 'the bytes are not PNG, JPEG, WebP, GIF, BMP or TIFF');
-  const make = (): sharp.Sharp => {
-    if (format === 'bmp') {
-      const raw = bmpToRaw(bytes);
-      return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+  if (format === 'bmp') {
+    const raw = bmpToRaw(bytes);
+    return decodeWith(() => sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), opts);
+  }
+  return decodeWith(() => sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 }), opts);
+}
+
+/**
+ * Decode straight from a file: libvips reads it itself, so no extra fs round trips queue behind decodes in
+ * libuv's thread pool (the fast path for folders of photos). On failure the head of the file is read to
+ * tell empty / not-an-image / BMP apart, and BMPs are decoded from bytes.
+ */
+export async function decodeImageFile(path: string, opts: DecodeOptions): Promise<Decoded> {
+  try {
+    return await decodeWith(() => sharp(path, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 }), opts);
+  } catch (err) {
+    if (!(err instanceof SkipError) || err.reason === 'too-large' || err.reason === 'truncated') throw err;
+    const fh = await open(path, 'r');
+    let head: Uint8Array;
+    let size: number;
+    try {
+      size = (await fh.stat()).size;
+      if (size === 0) throw new SkipError('empty', 'file is empty');
+      head = new Uint8Array(16);
+      await fh.read(head, 0, 16, 0);
+    } finally {
+      await fh.close();
     }
-    return sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 });
-  };
+    const format = sniffImage(head);
+    if (!format) throw new SkipError('not-an-image', 'the bytes are not PNG, JPEG, WebP, GIF, BMP or TIFF');
+    if (format === 'bmp') {
+      if (size > MAX_IMAGE_BYTES) throw new SkipError('too-large', `file is ${size} bytes, over ${MAX_IMAGE_BYTES}`);
+      return decodeImage(new Uint8Array(await readFile(path)), opts);
+    }
+    throw err;
+  }
+}
+
+async function decodeWith(make: () => sharp.Sharp, opts: DecodeOptions): Promise<Decoded> {
   const resizeOpts: sharp.ResizeOptions =
     opts.fit === 'crop'
       ? { width: opts.size, height: opts.size, fit: 'cover', position: 'centre' }
       : { width: opts.size, height: opts.size, fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 1 } };
   try {
-    let img = make().flatten({ background: { r: 0, g: 0, b: 0 } }).resize(resizeOpts);
+    let img = make().resize(resizeOpts);
     if (opts.channels === 1) img = img.greyscale();
     const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const expected = opts.size * opts.size;
-    if (opts.channels === 1) {
-      if (info.channels === 1) return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), grey: true };
-      return { pixels: takeFirstChannel(data, info.channels, expected), grey: true };
-    }
-    if (info.channels === 1) return { pixels: greyToRgb(data, expected), grey: true };
-    if (info.channels === 3) {
-      const px = new Uint8Array(data.buffer, data.byteOffset, data.length);
-      return { pixels: px, grey: isGrey(px) };
-    }
+    const px = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    // alpha is composited onto black: p·a/255
+    const flat = info.channels === 2 || info.channels === 4 ? dropAlpha(px, info.channels, expected) : px;
+    const c = info.channels === 2 ? 1 : info.channels === 4 ? 3 : info.channels;
+    if (opts.channels === 1) return { pixels: c === 1 ? flat : takeFirstChannel(flat, c, expected), grey: true };
+    if (c === 1) return { pixels: greyToRgb(flat, expected), grey: true };
+    if (c === 3) return { pixels: flat, grey: isGrey(flat) };
     // CMYK or other spaces: convert explicitly.
-    const again = await make().flatten({ background: { r: 0, g: 0, b: 0 } }).resize(resizeOpts).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const again = await make().resize(resizeOpts).toColourspace('srgb').flatten({ background: { r: 0, g: 0, b: 0 } }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { pixels: takeFirstChannels(again.data, again.info.channels, expected), grey: false };
   } catch (err) {
     if (err instanceof SkipError) throw err;
     throw classifySharpError(err);
   }
+}
+
+function dropAlpha(d: Uint8Array, c: 2 | 4, n: number): Uint8Array {
+  const k = c - 1;
+  const out = new Uint8Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const a = d[i * c + k]!;
+    for (let j = 0; j < k; j++) out[i * k + j] = Math.round((d[i * c + j]! * a) / 255);
+  }
+  return out;
 }
 
 /** Every pixel has R = G = B. */

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { type DatasetManifest, type ImportProgress, type SkipReason, summariseSkipped } from '../../shared/datasets';
 import { ImportError, SkipError, abortError } from './errors';
-import { decodeImage, resizeRaw } from './decode';
+import { decodeImage, decodeImageFile, resizeRaw } from './decode';
 import { orderedPool } from './pool';
 import { type FileItem, type Skip, archiveItems, scanPath } from './scan';
 import { DEFAULT_ZIP_CAPS, type ZipCaps, readZip } from './zip';
@@ -127,7 +127,10 @@ export async function importDataset(paths: string[], opts: ImportOpts): Promise<
     await orderedPool(
       images,
       limit,
-      async (item) => decodeImage(await item.load(), { size, fit, channels: auto ? 'auto' : outChannels }),
+      async (item) => {
+        const o = { size, fit, channels: auto ? ('auto' as const) : outChannels };
+        return item.fsPath ? decodeImageFile(item.fsPath, o) : decodeImage(await item.load(), o);
+      },
       async (r, item) => {
         if (r.ok) {
           await writer.write(r.value.pixels);

@@ -22,6 +22,8 @@ export interface FileItem {
   classHint?: string;
   /** the group this item was found in (a dropped folder, an archive): IDX labels pair within it */
   group: string;
+  /** set for files on disk (not archive entries): decoders may read the file themselves */
+  fsPath?: string;
   load(): Promise<Uint8Array>;
 }
 
@@ -151,7 +153,7 @@ function addFile(full: string, name: string, classHint: string | undefined, grou
     skipped.push({ path: full, reason: 'empty', detail: 'file is empty' });
     return;
   }
-  items.push({ kind, path: full, name, classHint, group, load: () => readCapped(full, kind === 'image' ? MAX_IMAGE_BYTES : MAX_ARRAY_FILE_BYTES) });
+  items.push({ kind, path: full, name, classHint, group, fsPath: full, load: () => readCapped(full, kind === 'image' ? MAX_IMAGE_BYTES : MAX_ARRAY_FILE_BYTES) });
 }
 
 /** Items from inside an archive: names relative to the archive; a single wrapping top folder is not a class. */

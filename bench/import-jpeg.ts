@@ -1,0 +1,71 @@
+/**
+ * Measure: import a folder of JPEGs of mixed sizes at 64×64 (target ≥ 500 images/s, peak RSS < 1 GB).
+ * Usage: npx tsx bench/import-jpeg.ts [count=10000] [folder]  (the folder is generated once and reused)
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { importDataset } from '../main/datasets/import';
+
+const count = Number(process.argv[2] ?? 10_000);
+const folder = process.argv[3] ?? join(tmpdir(), `sngan-bench-jpegs-${count}`);
+
+async function generate(): Promise<void> {
+  if (existsSync(folder) && (await readdir(folder, { recursive: true })).filter((f) => String(f).endsWith('.jpg')).length >= count) return;
+  const classes = ['a', 'b', 'c', 'd', 'e'];
+  for (const c of classes) await mkdir(join(folder, c), { recursive: true });
+  // a few distinct noisy "photos" per size, re-encoded with different quality so files differ
+  const t0 = performance.now();
+  const sizes = [
+    [160, 120],
+    [320, 240],
+    [500, 375],
+    [640, 480],
+    [256, 256],
+    [300, 500],
+  ];
+  const bases = await Promise.all(
+    sizes.map(([w, h]) =>
+      sharp({ create: { width: w!, height: h!, channels: 3, background: { r: 90, g: 120, b: 160 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+        .blur(1.5)
+        .raw()
+        .toBuffer({ resolveWithObject: true }),
+    ),
+  );
+  const jobs: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = bases[i % bases.length]!;
+    jobs.push(
+      sharp(b.data, { raw: b.info })
+        .jpeg({ quality: 70 + (i % 25) })
+        .toBuffer()
+        .then((buf) => writeFile(join(folder, classes[i % classes.length]!, `img-${i}.jpg`), buf)),
+    );
+    if (jobs.length >= 16) await Promise.all(jobs.splice(0));
+  }
+  await Promise.all(jobs);
+  console.error(`generated ${count} JPEGs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+await generate();
+const ws = await mkdtemp(join(tmpdir(), 'sngan-bench-ws-'));
+try {
+  const t0 = performance.now();
+  const { manifest, skipped } = await importDataset([folder], { workspace: ws, size: 64 });
+  const sec = (performance.now() - t0) / 1000;
+  console.log(
+    JSON.stringify({
+      bench: 'import-jpeg',
+      count: manifest.count,
+      skipped: skipped.length,
+      seconds: +sec.toFixed(2),
+      imagesPerSec: Math.round(manifest.count / sec),
+      shape: [manifest.width, manifest.height, manifest.channels],
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
+} finally {
+  await rm(ws, { recursive: true, force: true });
+}
