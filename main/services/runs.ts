@@ -1,0 +1,140 @@
+/** runs.* calls: create and start a run (one trainer process each), control it, read its metrics and samples. */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiError, type RunSummary } from '../../shared/api';
+import { parseConfig } from '../../shared/config';
+import type { TrainerEvent } from '../../shared/events';
+import { createRun, listRuns, listSamples, openRun, readMetrics, runsDir, samplePath, type RunInfo } from '../runs/store';
+import type { Handlers } from './dispatch';
+import { nodeEntry } from './entries';
+import type { ServiceContext } from './services';
+import { TrainerHost } from './trainer-host';
+
+type RunHandlerNames = 'runs.list' | 'runs.create' | 'runs.get' | 'runs.control' | 'runs.metrics' | 'runs.sample' | 'runs.delete';
+
+function summary(run: RunInfo, host?: TrainerHost): RunSummary {
+  const live = host?.running;
+  return {
+    id: run.id,
+    dataset: run.status.dataset,
+    state: live ? host!.state : run.status.state,
+    step: live ? Math.max(host!.step, run.status.step) : run.status.step,
+    steps: run.status.steps,
+    createdAt: run.status.createdAt,
+    error: run.status.error,
+    config: run.config as unknown as Record<string, unknown>,
+  };
+}
+
+export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, RunHandlerNames>; close(): Promise<void> } {
+  const hosts = new Map<string, TrainerHost>();
+
+  async function requireRun(id: string): Promise<RunInfo> {
+    const run = await openRun(join(runsDir(ctx.workspace), id)).catch(() => undefined);
+    if (!run) throw new ApiError('not_found', `No run '${id}' in the workspace`);
+    return run;
+  }
+
+  function forward(runId: string, e: TrainerEvent): void {
+    switch (e.type) {
+      case 'progress':
+        ctx.events.emit('run.progress', { runId, step: e.step, steps: e.steps, stepsPerSec: e.stepsPerSec, etaSec: e.etaSec });
+        break;
+      case 'metrics':
+        ctx.events.emit('run.metrics', { runId, metrics: e as unknown as Record<string, unknown> });
+        break;
+      case 'sample':
+        ctx.events.emit('run.sample', { runId, step: e.step });
+        if (e.eval) ctx.events.emit('run.metrics', { runId, metrics: { step: e.step, ...e.eval } });
+        break;
+      case 'error':
+        ctx.events.emit('run.error', { runId, message: e.message, code: e.code, step: e.step, layer: e.layer });
+        break;
+      case 'status':
+        void openRun(join(runsDir(ctx.workspace), runId))
+          .then((run) => ctx.events.emit('run.status', { ...summary(run, hosts.get(runId)), state: e.state, step: e.step ?? run.status.step, error: e.state === 'failed' ? (e.message ?? run.status.error) : run.status.error }))
+          .catch(() => undefined);
+        break;
+      default:
+        break;
+    }
+  }
+
+  async function launch(run: RunInfo, resume: boolean): Promise<void> {
+    const host = new TrainerHost({
+      runDir: run.dir,
+      workspace: ctx.workspace,
+      resume,
+      workerPath: nodeEntry('worker').path,
+      env: ctx.backend ? { SNGAN_BACKEND: ctx.backend } : undefined,
+      onEvent: (e) => forward(run.id, e),
+    });
+    hosts.set(run.id, host);
+    await host.start();
+    void host.wait().then(() => {
+      if (hosts.get(run.id) === host) hosts.delete(run.id);
+    });
+  }
+
+  const handlers: Pick<Handlers, RunHandlerNames> = {
+    'runs.list': async () => (await listRuns(ctx.workspace)).map((r) => summary(r, hosts.get(r.id))),
+    'runs.create': async ({ dataset, config }) => {
+      let parsed;
+      try {
+        parsed = parseConfig({ ...(config ?? {}), dataset });
+      } catch (err) {
+        throw new ApiError('invalid_config', (err as Error).message);
+      }
+      const run = await createRun(ctx.workspace, parsed);
+      await launch(run, false);
+      return { ...summary(run), state: 'running' };
+    },
+    'runs.get': async ({ id }) => {
+      const run = await requireRun(id);
+      return { ...summary(run, hosts.get(id)), samples: await listSamples(run.dir) };
+    },
+    'runs.control': async ({ id, command }) => {
+      const run = await requireRun(id);
+      const host = hosts.get(id);
+      if (!host?.running) {
+        if (command === 'resume' && ['paused', 'stopped', 'failed', 'created'].includes(run.status.state)) {
+          // A run whose process is gone continues from its last checkpoint.
+          await launch(run, true);
+          return { ...summary(run), state: 'running' };
+        }
+        throw new ApiError('not_running', `Run '${id}' is not running (it is ${run.status.state})`);
+      }
+      const sent = command === 'pause' ? host.pause() : command === 'resume' ? host.resume() : command === 'stop' ? host.stop() : host.stepOnce();
+      if (!sent) throw new ApiError('not_running', `Run '${id}' did not accept '${command}': its trainer is exiting`);
+      return summary(run, host);
+    },
+    'runs.metrics': async ({ id, since }) => readMetrics((await requireRun(id)).dir, since),
+    'runs.sample': async ({ id, step }) => {
+      const run = await requireRun(id);
+      const png = await readFile(samplePath(run.dir, step)).catch(() => undefined);
+      if (!png) throw new ApiError('not_found', `Run '${id}' has no sample at step ${step}`);
+      return { step, dataUrl: `data:image/png;base64,${png.toString('base64')}` };
+    },
+    'runs.delete': async ({ id }) => {
+      const run = await requireRun(id);
+      if (hosts.get(id)?.running) throw new ApiError('busy', `Run '${id}' is still running: stop it first`);
+      await rm(run.dir, { recursive: true, force: true });
+      return { deleted: true };
+    },
+  };
+
+  return {
+    handlers,
+    async close() {
+      // Stopping checkpoints each run; a trainer that does not exit in time is killed.
+      await Promise.all(
+        [...hosts.values()].map(async (h) => {
+          h.stop();
+          const timer = setTimeout(() => h.kill(), 15_000);
+          await h.wait();
+          clearTimeout(timer);
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The API's implementation, transport-agnostic: Electron IPC and the web server both call `call()`
+ * and subscribe to `events`.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiResult, AppInfo } from '../../shared/api';
+import { probeBackend } from './backend-probe';
+import { dispatch, type Handlers } from './dispatch';
+import { EventBus } from './event-bus';
+import { datasetHandlers } from './datasets';
+import { runHandlers } from './runs';
+
+export interface ServiceOptions {
+  workspace: string;
+  transport: AppInfo['transport'];
+  /** Force a tfjs backend for training (else the best available is picked). */
+  backend?: string;
+}
+
+export interface Services {
+  call(name: string, req: unknown): Promise<ApiResult<unknown>>;
+  events: EventBus;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+export interface ServiceContext {
+  workspace: string;
+  events: EventBus;
+  backend?: string;
+}
+
+export function appVersion(): string {
+  // package.json sits at the repo root, two or three folders up from here (source or bundle).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sngan-studio' && pkg.version) return pkg.version;
+    } catch {
+      /* keep looking upwards */
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+export function createServices(opts: ServiceOptions): Services {
+  const workspace = resolve(opts.workspace);
+  mkdirSync(workspace, { recursive: true });
+  const events = new EventBus();
+  const ctx: ServiceContext = { workspace, events, backend: opts.backend };
+  const datasets = datasetHandlers(ctx);
+  const runs = runHandlers(ctx);
+
+  const handlers: Handlers = {
+    'app.info': async () => ({
+      name: 'SNGAN Studio',
+      version: appVersion(),
+      transport: opts.transport,
+      backend: await probeBackend(opts.backend),
+      workspace,
+      platform: `${process.platform}-${process.arch}`,
+      node: process.versions.node,
+    }),
+    ...datasets.handlers,
+    ...runs.handlers,
+  };
+
+  return {
+    call: (name, req) => dispatch(handlers, name, req),
+    events,
+    workspace,
+    async close() {
+      await runs.close();
+      datasets.close();
+    },
+  };
+}
