@@ -1,0 +1,197 @@
+/**
+ * A network's parameters and the functional layers that read them.
+ * Models are plain functions over named tf.Variables, so spectral normalization,
+ * EMA weights, checkpoints and diagnostics all see the same names.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SpectralNorm, type SNKind } from '../sn/index';
+import type { Rng } from '../trainer/rng';
+
+export interface KernelInfo {
+  /** Layer name, e.g. "D/conv1". */
+  name: string;
+  /** Name of the kernel variable, e.g. "D/conv1/kernel". */
+  kernel: string;
+  kind: SNKind;
+  sn?: SpectralNorm;
+}
+
+export interface ParamOptions {
+  sn: boolean;
+  snIters: number;
+  snWarmup: number;
+  seed: number;
+}
+
+let instances = 0;
+
+/** tfjs variable names are global per process; ours carry a "#<instance>" suffix. This strips it. */
+export const logical = (tfName: string): string => tfName.replace(/#\d+$/, '');
+
+export class Params {
+  readonly vars = new Map<string, tf.Variable>();
+  readonly kernels: KernelInfo[] = [];
+  /** When set (EMA sampling), read these tensors instead of the variables. */
+  override: Map<string, tf.Tensor> | null = null;
+  private snCount = 0;
+  private readonly uid = ++instances;
+
+  constructor(
+    readonly prefix: string,
+    readonly rng: Rng,
+    readonly opts: ParamOptions,
+  ) {}
+
+  add(name: string, shape: number[], init: 'zeros' | 'ones' | { glorot: [number, number] } | { normal: number }): string {
+    const full = `${this.prefix}/${name}`;
+    if (this.vars.has(full)) throw new Error(`duplicate parameter ${full}`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    let values: Float32Array;
+    if (init === 'zeros') values = new Float32Array(size);
+    else if (init === 'ones') values = new Float32Array(size).fill(1);
+    else if ('glorot' in init) {
+      const lim = Math.sqrt(6 / (init.glorot[0] + init.glorot[1]));
+      values = this.rng.uniform(size, -lim, lim);
+    } else values = this.rng.normal(size, init.normal);
+    this.vars.set(full, tf.variable(tf.tensor(values, shape), true, `${full}#${this.uid}`));
+    return full;
+  }
+
+  /** Register a weight kernel; wraps it in spectral normalization when `sn` (and `useSn` for this layer). */
+  addKernel(layer: string, shape: number[], kind: SNKind, fan: [number, number], useSn = this.opts.sn): string {
+    const kname = this.add(`${layer}/kernel`, shape, { glorot: fan });
+    const info: KernelInfo = { name: `${this.prefix}/${layer}`, kernel: kname, kind };
+    if (useSn) {
+      info.sn = new SpectralNorm(this.vars.get(kname)!, kind, {
+        iters: this.opts.snIters,
+        warmup: this.opts.snWarmup,
+        seed: (this.opts.seed * 1000 + this.snCount++) >>> 0,
+        name: `${info.name}#${this.uid}`,
+      });
+    }
+    this.kernels.push(info);
+    return kname;
+  }
+
+  get(name: string): tf.Tensor {
+    const o = this.override?.get(name);
+    if (o) return o;
+    const v = this.vars.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+
+  /** The kernel as used in the forward pass: W/σ for SN layers, W otherwise. */
+  kernel(name: string): tf.Tensor {
+    const info = this.kernels.find((k) => k.kernel === name);
+    if (info?.sn && !this.override) return info.sn.normalized();
+    return this.get(name);
+  }
+
+  trainable(): tf.Variable[] {
+    return [...this.vars.values()];
+  }
+
+  /** Run one power iteration on every SN layer (outside any gradient tape). */
+  powerIterate(): void {
+    for (const k of this.kernels) k.sn?.powerIterate();
+  }
+
+  dispose(): void {
+    for (const k of this.kernels) k.sn?.dispose();
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
+}
+
+export type Act = (x: tf.Tensor) => tf.Tensor;
+export const lrelu: Act = (x) => tf.leakyRelu(x, 0.1);
+export const relu: Act = (x) => tf.relu(x);
+/**
+ * The same activations written with |x|, whose gradient (via step) is itself differentiable in tfjs;
+ * LeakyRelu/Relu gradients use comparison ops with no gradient, which breaks the gradient penalty's double backprop.
+ */
+export const lreluAbs: Act = (x) => tf.add(tf.mul(x, 0.55), tf.mul(tf.abs(x), 0.45));
+export const reluAbs: Act = (x) => tf.mul(tf.add(x, tf.abs(x)), 0.5);
+/** D activations: the double-backprop-safe form when a gradient penalty is used. */
+export const dActs = (dNorm: string): { lrelu: Act; relu: Act } =>
+  dNorm.includes('gp') ? { lrelu: lreluAbs, relu: reluAbs } : { lrelu, relu };
+
+export function dense(p: Params, layer: string, inDim: number, outDim: number, useSn?: boolean) {
+  const k = p.addKernel(layer, [inDim, outDim], 'dense', [inDim, outDim], useSn);
+  const b = p.add(`${layer}/bias`, [outDim], 'zeros');
+  return (x: tf.Tensor): tf.Tensor => tf.add(tf.matMul(x as tf.Tensor2D, p.kernel(k) as tf.Tensor2D), p.get(b));
+}
+
+export function conv(p: Params, layer: string, inC: number, outC: number, ksize: number, stride: number, useSn?: boolean) {
+  const k = p.addKernel(layer, [ksize, ksize, inC, outC], 'conv2d', [ksize * ksize * inC, ksize * ksize * outC], useSn);
+  const b = p.add(`${layer}/bias`, [outC], 'zeros');
+  return (x: tf.Tensor): tf.Tensor => tf.add(tf.conv2d(x as tf.Tensor4D, p.kernel(k) as tf.Tensor4D, stride, 'same'), p.get(b));
+}
+
+/** Transposed conv doubling the resolution (kernel 4, stride 2), kernel stored [kh,kw,out,in]. */
+export function deconv(p: Params, layer: string, inC: number, outC: number, useSn?: boolean) {
+  const k = p.addKernel(layer, [4, 4, outC, inC], 'conv2dTranspose', [16 * inC, 16 * outC], useSn);
+  const b = p.add(`${layer}/bias`, [outC], 'zeros');
+  return (x: tf.Tensor): tf.Tensor => {
+    const [n, h, w] = x.shape;
+    return tf.add(tf.conv2dTranspose(x as tf.Tensor4D, p.kernel(k) as tf.Tensor4D, [n, h * 2, w * 2, outC], 2, 'same'), p.get(b));
+  };
+}
+
+/**
+ * Batch norm with batch statistics (GANs sample in training mode, as the reference code does).
+ * With `classes` > 0 it is conditional: γ, β per class via one-hot × table (no gather, so every backend differentiates it).
+ */
+export function batchNorm(p: Params, layer: string, ch: number, axes: number[], classes = 0) {
+  const shape = classes > 0 ? [classes, ch] : [ch];
+  const g = p.add(`${layer}/gamma`, shape, 'ones');
+  const b = p.add(`${layer}/beta`, shape, 'zeros');
+  return (x: tf.Tensor, onehot?: tf.Tensor): tf.Tensor => {
+    const { mean, variance } = tf.moments(x, axes, true);
+    const xn = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    if (classes > 0 && onehot) {
+      const bshape = x.rank === 4 ? [x.shape[0], 1, 1, ch] : [x.shape[0], ch];
+      const gam = tf.reshape(tf.matMul(onehot as tf.Tensor2D, p.get(g) as tf.Tensor2D), bshape);
+      const bet = tf.reshape(tf.matMul(onehot as tf.Tensor2D, p.get(b) as tf.Tensor2D), bshape);
+      return tf.add(tf.mul(xn, gam), bet);
+    }
+    const gam = classes > 0 ? tf.mean(p.get(g), 0) : p.get(g);
+    const bet = classes > 0 ? tf.mean(p.get(b), 0) : p.get(b);
+    return tf.add(tf.mul(xn, gam), bet);
+  };
+}
+
+/** Layer norm over all non-batch axes with per-channel affine. */
+export function layerNorm(p: Params, layer: string, ch: number) {
+  const g = p.add(`${layer}/gamma`, [ch], 'ones');
+  const b = p.add(`${layer}/beta`, [ch], 'zeros');
+  return (x: tf.Tensor): tf.Tensor => {
+    const axes = x.shape.map((_, i) => i).slice(1);
+    const { mean, variance } = tf.moments(x, axes, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), p.get(g)), p.get(b));
+  };
+}
+
+/** Per-layer normalisation inside D for the 'bn' / 'ln' stabilisers (identity otherwise). */
+export function dNorm(p: Params, layer: string, ch: number, kind: string, spatial: boolean): Act {
+  if (kind === 'bn') {
+    const bn = batchNorm(p, layer, ch, spatial ? [0, 1, 2] : [0]);
+    return (x) => bn(x);
+  }
+  if (kind === 'ln') return layerNorm(p, layer, ch);
+  return (x) => x;
+}
+
+/** Nearest-neighbour 2× upsampling by broadcasting (differentiable on every backend). */
+export function upsample2(x: tf.Tensor): tf.Tensor {
+  const [n, h, w, c] = x.shape;
+  const t = tf.reshape(x, [n, h, 1, w, 1, c]);
+  return tf.reshape(tf.mul(t, tf.ones([1, 1, 2, 1, 2, 1])), [n, h * 2, w * 2, c]);
+}
+
+/** 2×2 average pooling by reshape + mean. */
+export function avgPool2(x: tf.Tensor): tf.Tensor {
+  const [n, h, w, c] = x.shape;
+  return tf.mean(tf.reshape(x, [n, h / 2, 2, w / 2, 2, c]), [2, 4]);
+}

@@ -1,0 +1,120 @@
+/**
+ * Adam with explicit state (so checkpoints hold it exactly), linear LR decay, and EMA of weights.
+ * Presets A–F live in shared/config.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { logical } from './models/params';
+
+export interface AdamState {
+  t: number;
+  m: Record<string, Float32Array>;
+  v: Record<string, Float32Array>;
+}
+
+export class Adam {
+  t = 0;
+  private m = new Map<string, tf.Variable>();
+  private v = new Map<string, tf.Variable>();
+
+  constructor(
+    private vars: tf.Variable[],
+    public lr: number,
+    readonly beta1: number,
+    readonly beta2: number,
+    readonly eps = 1e-8,
+  ) {
+    for (const x of vars) {
+      this.m.set(x.name, tf.variable(tf.zerosLike(x), false, `${x.name}/adam_m`));
+      this.v.set(x.name, tf.variable(tf.zerosLike(x), false, `${x.name}/adam_v`));
+    }
+  }
+
+  /** Apply one update from gradients keyed by variable name. Does not dispose `grads`. */
+  apply(grads: Record<string, tf.Tensor>): void {
+    this.t += 1;
+    const b1 = this.beta1;
+    const b2 = this.beta2;
+    // bias corrections in double precision, folded into one step size
+    const stepSize = (this.lr * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t);
+    const epsHat = this.eps * Math.sqrt(1 - b2 ** this.t);
+    tf.tidy(() => {
+      for (const x of this.vars) {
+        const g = grads[x.name];
+        if (!g) continue;
+        const m = this.m.get(x.name)!;
+        const v = this.v.get(x.name)!;
+        const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
+        const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
+        m.assign(m1);
+        v.assign(v1);
+        x.assign(tf.sub(x, tf.mul(stepSize, tf.div(m1, tf.add(tf.sqrt(v1), epsHat)))));
+      }
+    });
+  }
+
+  async getState(): Promise<AdamState> {
+    const m: Record<string, Float32Array> = {};
+    const v: Record<string, Float32Array> = {};
+    for (const [k, t] of this.m) m[logical(k)] = (await t.data()) as Float32Array;
+    for (const [k, t] of this.v) v[logical(k)] = (await t.data()) as Float32Array;
+    return { t: this.t, m, v };
+  }
+
+  setState(s: AdamState): void {
+    this.t = s.t;
+    for (const [k, t] of this.m) if (s.m[logical(k)]) t.assign(tf.tensor(s.m[logical(k)], t.shape));
+    for (const [k, t] of this.v) if (s.v[logical(k)]) t.assign(tf.tensor(s.v[logical(k)], t.shape));
+  }
+
+  dispose(): void {
+    for (const t of this.m.values()) t.dispose();
+    for (const t of this.v.values()) t.dispose();
+  }
+}
+
+/** Linear decay from lr0 at step 0 to 0 at `total` (as in the SN-GAN ResNet experiments). */
+export function lrAt(lr0: number, decay: 'none' | 'linear', step: number, total: number): number {
+  if (decay === 'none') return lr0;
+  return lr0 * Math.max(0, 1 - step / Math.max(1, total));
+}
+
+/** Exponential moving average of a set of variables (generator weights for sampling). */
+export class Ema {
+  readonly shadow = new Map<string, tf.Variable>();
+  constructor(
+    private vars: tf.Variable[],
+    readonly decay: number,
+  ) {
+    for (const x of vars) this.shadow.set(x.name, tf.variable(x.clone(), false, `${x.name}/ema`));
+  }
+
+  update(): void {
+    tf.tidy(() => {
+      for (const x of this.vars) {
+        const s = this.shadow.get(x.name)!;
+        s.assign(tf.add(tf.mul(s, this.decay), tf.mul(x, 1 - this.decay)));
+      }
+    });
+  }
+
+  /** Copy the live weights into the shadow (before EMA starts). */
+  reset(): void {
+    tf.tidy(() => {
+      for (const x of this.vars) this.shadow.get(x.name)!.assign(x);
+    });
+  }
+
+  async getState(): Promise<Record<string, Float32Array>> {
+    const out: Record<string, Float32Array> = {};
+    for (const [k, t] of this.shadow) out[logical(k)] = (await t.data()) as Float32Array;
+    return out;
+  }
+
+  setState(s: Record<string, Float32Array>): void {
+    for (const [k, t] of this.shadow) if (s[logical(k)]) t.assign(tf.tensor(s[logical(k)], t.shape));
+  }
+
+  dispose(): void {
+    for (const t of this.shadow.values()) t.dispose();
+  }
+}

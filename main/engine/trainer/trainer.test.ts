@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend';
+import { parseConfig, type TrainConfigInput } from '../../../shared/config';
+import { TOYS_2D, sampleMixture } from '../../datasets/builtin2d';
+import { dataSource, type DataSource } from './data';
+import { NonFiniteError, Trainer } from './trainer';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+
+const ring = TOYS_2D.ring8;
+export const ring8: DataSource = dataSource({
+  kind: 'points',
+  id: 'ring8',
+  modes: ring.modes,
+  std: ring.std,
+  classes: [],
+  sample: (n, r) => sampleMixture(ring.modes, ring.std, n, r),
+});
+
+const small = (c: TrainConfigInput = {}) => parseConfig({ batch: 32, zdim: 8, d: { ch: 32, ...(c.d ?? {}) }, g: { ch: 32 }, seed: 3, ...c, ...(c.d ? { d: { ch: 32, ...c.d } } : {}) });
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+async function weights(tr: Trainer): Promise<Float32Array[]> {
+  return Promise.all([...tr.G.params.trainable(), ...tr.D.params.trainable()].map(async (v) => (await v.data()) as Float32Array));
+}
+
+describe('Trainer on ring8 (MLP)', () => {
+  for (const norm of ['sn', 'none', 'gp', 'sn+gp', 'bn', 'ln', 'clip'] as const) {
+    it(`trains a few steps with d.norm=${norm}`, () => {
+      const tr = new Trainer(small({ d: { norm } }), ring8);
+      for (let i = 0; i < 3; i++) {
+        const l = tr.trainStep(i === 2);
+        expect(Number.isFinite(l.dLoss) && Number.isFinite(l.gLoss)).toBe(true);
+      }
+      const d = tr.diagnostics();
+      expect(d.layers.map((l) => l.name)).toEqual(['D/fc1', 'D/fc2', 'D/fc3', 'D/out']);
+      if (norm === 'sn') for (const l of d.layers) expect(l.sigmaBar).toBeGreaterThan(0.5);
+      expect(d.layers.every((l) => l.gradNorm > 0)).toBe(true);
+      tr.dispose();
+    });
+  }
+
+  for (const loss of ['hinge', 'ns', 'wgan', 'ls'] as const) {
+    it(`loss=${loss} runs`, () => {
+      const tr = new Trainer(small({ loss, ema: { enabled: true, decay: 0.9 }, lrDecay: 'linear', steps: 4 }), ring8);
+      for (let i = 0; i < 2; i++) expect(Number.isFinite(tr.trainStep().gLoss)).toBe(true);
+      tr.dispose();
+    });
+  }
+
+  it('keeps the tensor count flat over many steps', async () => {
+    const tr = new Trainer(small({ ndis: 2, d: { norm: 'sn+gp' } }), ring8);
+    for (let i = 0; i < 5; i++) tr.trainStep(true);
+    tr.diagnostics();
+    await tr.sample();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 150; i++) {
+      tr.trainStep(i % 10 === 0);
+      if (i % 50 === 0) {
+        tr.diagnostics();
+        await tr.sample();
+        await tr.generate(100);
+        await tr.getState();
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const n = tf.memory().numTensors;
+    tr.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(n);
+  });
+
+  it('resumes bit-for-bit from a checkpoint', async () => {
+    const cfg = small({ d: { norm: 'sn' }, ndis: 2, ema: { enabled: true, decay: 0.9 } });
+    const a = new Trainer(cfg, ring8);
+    for (let i = 0; i < 30; i++) a.trainStep(i % 7 === 0);
+    const straight = await weights(a);
+    const straightState = await a.getState();
+
+    const b = new Trainer(cfg, ring8);
+    for (let i = 0; i < 15; i++) b.trainStep();
+    const bytes = encodeCheckpoint(await b.getState());
+    b.dispose();
+    const c = new Trainer(cfg, ring8);
+    c.setState(decodeCheckpoint(bytes).state);
+    expect(c.step).toBe(15);
+    for (let i = 0; i < 15; i++) c.trainStep(i % 5 === 0);
+    const resumed = await weights(c);
+    expect(resumed.length).toBe(straight.length);
+    for (let i = 0; i < straight.length; i++) expect(Buffer.from(resumed[i].buffer).equals(Buffer.from(straight[i].buffer))).toBe(true);
+    const resumedState = await c.getState();
+    expect(resumedState.rng).toEqual(straightState.rng);
+    for (const k of Object.keys(straightState.sn)) expect(Array.from(resumedState.sn[k].u)).toEqual(Array.from(straightState.sn[k].u));
+    expect(Array.from(Object.values(resumedState.ema!)[0])).toEqual(Array.from(Object.values(straightState.ema!)[0]));
+    a.dispose();
+    c.dispose();
+  });
+
+  it('stops on NaN before applying the update and names the layer', () => {
+    const tr = new Trainer(small({ d: { norm: 'none' } }), ring8);
+    tr.trainStep();
+    const v = tr.D.params.vars.get('D/fc2/kernel')!;
+    tf.tidy(() => v.assign(tf.fill(v.shape, NaN)));
+    const before = tr.G.params.vars.get('G/fc1/kernel')!.dataSync().slice();
+    let err: unknown;
+    try {
+      tr.trainStep();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NonFiniteError);
+    expect((err as NonFiniteError).layer).toBe('D/fc2');
+    expect((err as NonFiniteError).step).toBe(1);
+    expect(tr.step).toBe(1);
+    expect(tr.nonFiniteWeights()).toBe('D/fc2');
+    expect(Array.from(tr.G.params.vars.get('G/fc1/kernel')!.dataSync())).toEqual(Array.from(before));
+    tr.dispose();
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * One GAN: models, optimisers, seeded RNG, and the training step (n_dis D updates, then one G update).
+ * Everything that decides the next step lives here and in getState()/setState(), so a restored
+ * trainer continues bit-for-bit.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { resolveOptim, type TrainConfig } from '../../../shared/config';
+import type { LayerDiag } from '../../../shared/events';
+import { logical } from '../models/params';
+import { buildModels, modelSpec, type Discriminator, type Generator, type ModelSpec } from '../models/index';
+import { dLoss, gLoss } from '../losses';
+import { clipWeights, gradientPenalty } from '../regularizers';
+import { Adam, Ema, lrAt, type AdamState } from '../optim';
+import { Rng, type RngState } from './rng';
+import type { DataSource } from './data';
+import { layerDiagnostics } from './diagnostics';
+
+export interface StepLosses {
+  dLoss: number;
+  gLoss: number;
+  dReal: number;
+  dFake: number;
+}
+
+export class NonFiniteError extends Error {
+  readonly code = 'non_finite';
+  constructor(
+    readonly step: number,
+    readonly layer: string,
+    what: string,
+  ) {
+    super(`non-finite ${what} at step ${step} (layer ${layer})`);
+    this.name = 'NonFiniteError';
+  }
+}
+
+export interface TrainerState {
+  step: number;
+  rng: RngState;
+  vars: Record<string, Float32Array>;
+  sn: Record<string, { u: Float32Array; v: Float32Array }>;
+  adamG: AdamState;
+  adamD: AdamState;
+  ema?: Record<string, Float32Array>;
+}
+
+export const SAMPLE_GRID = 64;
+export const SAMPLE_POINTS = 1000;
+
+export class Trainer {
+  step = 0;
+  readonly spec: ModelSpec;
+  readonly G: Generator;
+  readonly D: Discriminator;
+  readonly optG: Adam;
+  readonly optD: Adam;
+  readonly ema: Ema | null;
+  readonly rng: Rng;
+  readonly ndis: number;
+  readonly lr0: number;
+  /** Total steps used by LR decay (the configured run length). */
+  totalSteps: number;
+  private fixedZ: tf.Tensor;
+  private fixedLabels: tf.Tensor | undefined;
+  private lastGradNorms: Map<string, number> = new Map();
+
+  constructor(
+    readonly config: TrainConfig,
+    readonly data: DataSource,
+  ) {
+    this.spec = modelSpec(config, data.shape, data.hasLabels ? data.classes.length : 0);
+    const initRng = Rng.derive(config.seed, 0);
+    const { G, D } = buildModels(this.spec, initRng);
+    this.G = G;
+    this.D = D;
+    const o = resolveOptim(config);
+    this.ndis = o.ndis;
+    this.lr0 = o.lr;
+    this.totalSteps = config.steps;
+    this.optG = new Adam(G.params.trainable(), o.lr, o.beta1, o.beta2);
+    this.optD = new Adam(D.params.trainable(), o.lr, o.beta1, o.beta2);
+    this.ema = config.ema.enabled ? new Ema(G.params.trainable(), config.ema.decay) : null;
+    this.rng = Rng.derive(config.seed, 1);
+    const fr = Rng.derive(config.seed, 2);
+    const n = data.kind === 'points' ? SAMPLE_POINTS : SAMPLE_GRID;
+    this.fixedZ = tf.tensor(fr.normal(n * config.zdim), [n, config.zdim]);
+    if (this.spec.classes > 0) {
+      const lab = Int32Array.from({ length: n }, (_, i) => Math.floor((i * this.spec.classes) / n));
+      this.fixedLabels = tf.oneHot(tf.tensor1d(lab, 'int32'), this.spec.classes).toFloat();
+    }
+  }
+
+  private onehot(labels: Int32Array | undefined, n: number, rng: Rng): tf.Tensor | undefined {
+    const K = this.spec.classes;
+    if (K === 0) return undefined;
+    const lab = labels ?? Int32Array.from({ length: n }, () => rng.int(K));
+    return tf.tidy(() => tf.oneHot(tf.tensor1d(lab, 'int32'), K).toFloat());
+  }
+
+  private z(n: number, rng: Rng): tf.Tensor {
+    return tf.tensor(rng.normal(n * this.config.zdim), [n, this.config.zdim]);
+  }
+
+  /** One training iteration. Throws NonFiniteError (before applying the bad update) on NaN/Inf. */
+  trainStep(wantGradNorms = false): StepLosses {
+    const c = this.config;
+    const n = c.batch;
+    const lr = lrAt(this.lr0, c.lrDecay, this.step, this.totalSteps);
+    this.optD.lr = lr;
+    this.optG.lr = lr;
+    const gp = c.d.norm === 'gp' || c.d.norm === 'sn+gp';
+    const dVars = this.D.params.trainable();
+    let dl = 0;
+    let dReal = 0;
+    let dFake = 0;
+    for (let k = 0; k < this.ndis; k++) {
+      const batch = this.data.batch(n, this.rng);
+      const zD = this.z(n, this.rng);
+      const ohReal = this.onehot(batch.labels, n, this.rng);
+      const ohFake = this.onehot(undefined, n, this.rng);
+      const eps = gp ? tf.tensor1d(this.rng.uniform(n, 0, 1)) : null;
+      const real = tf.tensor(batch.x, [n, ...this.data.shape]);
+      const fake = tf.tidy(() => this.G.apply(zD, ohFake));
+      this.D.params.powerIterate();
+      const kept: { rm?: tf.Tensor; fm?: tf.Tensor } = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const lr_ = this.D.apply(real, ohReal);
+        const lf = this.D.apply(fake, ohFake);
+        kept.rm = tf.keep(tf.mean(lr_));
+        kept.fm = tf.keep(tf.mean(lf));
+        let loss = dLoss(c.loss, lr_, lf);
+        if (eps) loss = tf.add(loss, gradientPenalty((x) => this.D.apply(x, ohReal), real, fake, eps, c.d.gpLambda));
+        return loss as tf.Scalar;
+      }, dVars);
+      const [lv, rv, fv] = [value.dataSync()[0], kept.rm!.dataSync()[0], kept.fm!.dataSync()[0]];
+      tf.dispose([zD, real, fake, value, kept.rm!, kept.fm!, eps ?? [], ohReal ?? [], ohFake ?? []]);
+      if (!Number.isFinite(lv)) {
+        const layer = this.findNonFinite(this.D.params.trainable(), grads);
+        tf.dispose(grads);
+        throw new NonFiniteError(this.step, layer, 'discriminator loss');
+      }
+      if (wantGradNorms && k === this.ndis - 1) this.recordGradNorms(grads);
+      this.optD.apply(grads);
+      tf.dispose(grads);
+      if (c.d.norm === 'clip') clipWeights(dVars, c.d.clip);
+      dl = lv;
+      dReal = rv;
+      dFake = fv;
+    }
+
+    const zG = this.z(n, this.rng);
+    const ohG = this.onehot(undefined, n, this.rng);
+    const { value, grads } = tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.G.apply(zG, ohG), ohG)), this.G.params.trainable());
+    const gl = value.dataSync()[0];
+    tf.dispose([zG, value, ohG ?? []]);
+    if (!Number.isFinite(gl)) {
+      const layer = this.findNonFinite([...this.G.params.trainable(), ...dVars], grads);
+      tf.dispose(grads);
+      throw new NonFiniteError(this.step, layer, 'generator loss');
+    }
+    this.optG.apply(grads);
+    tf.dispose(grads);
+    if (this.ema) {
+      if (this.step < c.ema.start) this.ema.reset();
+      else this.ema.update();
+    }
+    this.step += 1;
+    return { dLoss: dl, gLoss: gl, dReal, dFake };
+  }
+
+  private recordGradNorms(grads: Record<string, tf.Tensor>): void {
+    this.lastGradNorms.clear();
+    for (const k of this.D.params.kernels) {
+      const g = grads[this.D.params.vars.get(k.kernel)!.name];
+      if (g) this.lastGradNorms.set(k.name, tf.tidy(() => tf.norm(g).dataSync()[0]));
+    }
+  }
+
+  /** Name the first layer whose weights (then gradients) hold NaN/Inf. */
+  private findNonFinite(vars: tf.Variable[], grads: Record<string, tf.Tensor>): string {
+    const bad = (t: tf.Tensor) => tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(t))).dataSync()[0] === 1);
+    for (const v of vars) if (bad(v)) return layerOf(v.name);
+    for (const v of vars) if (grads[v.name] && bad(grads[v.name])) return layerOf(v.name);
+    return 'unknown';
+  }
+
+  /** Scan every weight for NaN/Inf (before writing a checkpoint). Returns the first bad layer or null. */
+  nonFiniteWeights(): string | null {
+    for (const v of [...this.G.params.trainable(), ...this.D.params.trainable()]) {
+      const bad = tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(v))).dataSync()[0] === 1);
+      if (bad) return layerOf(v.name);
+    }
+    return null;
+  }
+
+  /** Per-D-layer σ of raw W, σ of the weight in use, last gradient norm; and the product bound. */
+  diagnostics(): { layers: LayerDiag[]; lipschitzBound: number } {
+    const layers = layerDiagnostics(this.D.params.kernels, this.D.params.vars, this.lastGradNorms);
+    const lipschitzBound = layers.reduce((a, l) => a * l.sigmaBar, 1);
+    return { layers, lipschitzBound };
+  }
+
+  /** Generator output on the fixed latent batch (EMA weights when enabled), as host floats. */
+  async sample(): Promise<{ data: Float32Array; shape: number[] }> {
+    const t = this.withEma(() => this.G.apply(this.fixedZ, this.fixedLabels));
+    const data = (await t.data()) as Float32Array;
+    const shape = t.shape;
+    t.dispose();
+    return { data, shape };
+  }
+
+  /** n fresh generator samples from an RNG derived from (seed, step), not touching the training RNG. */
+  async generate(n: number, stream = 3): Promise<Float32Array> {
+    const r = Rng.derive(this.config.seed ^ (this.step * 7919), stream);
+    const z = this.z(n, r);
+    const oh = this.onehot(undefined, n, r);
+    const t = this.withEma(() => this.G.apply(z, oh));
+    const out = (await t.data()) as Float32Array;
+    tf.dispose([t, z, oh ?? []]);
+    return out;
+  }
+
+  private withEma(f: () => tf.Tensor): tf.Tensor {
+    const p = this.G.params;
+    if (this.ema) p.override = new Map([...this.ema.shadow].map(([k, v]) => [logical(k), v as tf.Tensor]));
+    try {
+      return tf.tidy(f);
+    } finally {
+      p.override = null;
+    }
+  }
+
+  async getState(): Promise<TrainerState> {
+    const vars: Record<string, Float32Array> = {};
+    for (const v of [...this.G.params.trainable(), ...this.D.params.trainable()]) vars[logical(v.name)] = (await v.data()) as Float32Array;
+    const sn: TrainerState['sn'] = {};
+    for (const k of this.D.params.kernels) if (k.sn) sn[k.name] = k.sn.getState();
+    return {
+      step: this.step,
+      rng: this.rng.getState(),
+      vars,
+      sn,
+      adamG: await this.optG.getState(),
+      adamD: await this.optD.getState(),
+      ema: this.ema ? await this.ema.getState() : undefined,
+    };
+  }
+
+  setState(s: TrainerState): void {
+    for (const v of [...this.G.params.trainable(), ...this.D.params.trainable()]) {
+      const d = s.vars[logical(v.name)];
+      if (!d) throw new Error(`checkpoint lacks ${logical(v.name)} (different architecture?)`);
+      if (d.length !== v.size) throw new Error(`checkpoint ${logical(v.name)} has ${d.length} values, model needs ${v.size}`);
+      tf.tidy(() => v.assign(tf.tensor(d, v.shape)));
+    }
+    for (const k of this.D.params.kernels) {
+      if (!k.sn) continue;
+      const st = s.sn[k.name];
+      if (!st) throw new Error(`checkpoint lacks SN state for ${k.name}`);
+      k.sn.setState(st);
+    }
+    this.optG.setState(s.adamG);
+    this.optD.setState(s.adamD);
+    if (this.ema && s.ema) this.ema.setState(s.ema);
+    this.rng.setState(s.rng);
+    this.step = s.step;
+  }
+
+  dispose(): void {
+    this.G.params.dispose();
+    this.D.params.dispose();
+    this.optG.dispose();
+    this.optD.dispose();
+    this.ema?.dispose();
+    tf.dispose([this.fixedZ, this.fixedLabels ?? []]);
+  }
+}
+
+export function layerOf(varName: string): string {
+  return logical(varName).replace(/\/(kernel|bias|gamma|beta)$/, '');
+}
