@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend';
+import { parseConfig } from '../../../shared/config';
+import { Trainer } from '../trainer/trainer';
+import { dataSource } from '../trainer/data';
+import { buildModels, modelSpec, resolveArch } from './index';
+import { Rng } from '../trainer/rng';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+function images(size: number, channels: 1 | 3, classes = 0) {
+  const count = 16;
+  const rng = new Rng(5);
+  const pixels = Uint8Array.from({ length: count * size * size * channels }, () => rng.int(256));
+  const labels = classes ? Uint8Array.from({ length: count }, (_, i) => i % classes) : undefined;
+  return dataSource({ kind: 'images', id: 't', width: size, height: size, channels, count, pixels, labels, classes: Array.from({ length: Math.max(classes, 1) }, (_, i) => `c${i}`) });
+}
+
+describe('architectures', () => {
+  it('auto picks by data shape', () => {
+    expect(resolveArch('auto', [2])).toBe('mlp');
+    expect(resolveArch('auto', [28, 28, 1])).toBe('dcgan28');
+    expect(resolveArch('auto', [32, 32, 3])).toBe('cnn32');
+    expect(resolveArch('auto', [64, 64, 3])).toBe('cnn64');
+    expect(() => resolveArch('auto', [48, 48, 3])).toThrow();
+  });
+
+  const cases: [string, number, 1 | 3, number][] = [
+    ['dcgan28', 28, 1, 0],
+    ['cnn32', 32, 3, 0],
+    ['cnn64', 64, 3, 0],
+    ['resnet32', 32, 3, 0],
+    ['dcgan28', 28, 1, 3],
+    ['resnet32', 32, 3, 4],
+  ];
+  for (const [arch, size, ch, classes] of cases) {
+    it(`${arch}${classes ? ' conditional' : ''} builds, shapes right, SN on every D kernel`, () => {
+      const cfg = parseConfig({ arch, conditional: classes > 0, zdim: 16, batch: 4, d: { ch: 4 }, g: { ch: 4 } });
+      const spec = modelSpec(cfg, [size, size, ch], classes);
+      const { G, D } = buildModels(spec, new Rng(1));
+      const z = tf.randomNormal([3, 16]);
+      const oh = classes ? tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), classes).toFloat() : undefined;
+      const x = G.apply(z, oh);
+      expect(x.shape).toEqual([3, size, size, ch]);
+      const v = x.dataSync();
+      expect(Math.max(...v)).toBeLessThanOrEqual(1);
+      const y = D.apply(x, oh);
+      expect(y.shape).toEqual([3]);
+      expect(D.params.kernels.length).toBeGreaterThan(3);
+      expect(D.params.kernels.every((k) => !!k.sn)).toBe(true);
+      expect(G.params.kernels.every((k) => !k.sn)).toBe(true);
+      tf.dispose([z, x, y, oh ?? []]);
+      G.params.dispose();
+      D.params.dispose();
+    });
+  }
+
+  it('dcgan28 SN-GAN trains a step with the paper settings and σ(W̄)≈1', () => {
+    const tr = new Trainer(parseConfig({ arch: 'dcgan28', batch: 8, d: { ch: 8 }, g: { ch: 8 }, sn: { warmup: 10 } }), images(28, 1));
+    tr.trainStep(true);
+    const l = tr.trainStep(true);
+    expect(Number.isFinite(l.dLoss)).toBe(true);
+    const d = tr.diagnostics();
+    expect(d.layers.length).toBe(6);
+    for (const layer of d.layers) expect(Math.abs(layer.sigmaBar - 1)).toBeLessThan(0.1);
+    tr.dispose();
+  });
+
+  it('conditional cnn32 with gp trains a step', () => {
+    const tr = new Trainer(parseConfig({ arch: 'cnn32', conditional: true, batch: 4, zdim: 8, d: { ch: 4, norm: 'sn+gp' }, g: { ch: 4 } }), images(32, 3, 3));
+    expect(tr.spec.classes).toBe(3);
+    expect(Number.isFinite(tr.trainStep(true).dLoss)).toBe(true);
+    tr.dispose();
+  });
+});
