@@ -134,10 +134,10 @@ export class Trainer {
       }, dVars);
       const [lv, rv, fv] = [value.dataSync()[0], kept.rm!.dataSync()[0], kept.fm!.dataSync()[0]];
       tf.dispose([zD, real, fake, value, kept.rm!, kept.fm!, eps ?? [], ohReal ?? [], ohFake ?? []]);
-      if (!Number.isFinite(lv)) {
+      if (!Number.isFinite(lv) || !gradsFinite(grads)) {
         const layer = this.findNonFinite(this.D.params.trainable(), grads);
         tf.dispose(grads);
-        throw new NonFiniteError(this.step, layer, 'discriminator loss');
+        throw new NonFiniteError(this.step, layer, 'discriminator loss or gradient');
       }
       if (wantGradNorms && k === this.ndis - 1) this.recordGradNorms(grads);
       this.optD.apply(grads);
@@ -153,10 +153,10 @@ export class Trainer {
     const { value, grads } = tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.G.apply(zG, ohG), ohG)), this.G.params.trainable());
     const gl = value.dataSync()[0];
     tf.dispose([zG, value, ohG ?? []]);
-    if (!Number.isFinite(gl)) {
+    if (!Number.isFinite(gl) || !gradsFinite(grads)) {
       const layer = this.findNonFinite([...this.G.params.trainable(), ...dVars], grads);
       tf.dispose(grads);
-      throw new NonFiniteError(this.step, layer, 'generator loss');
+      throw new NonFiniteError(this.step, layer, 'generator loss or gradient');
     }
     this.optG.apply(grads);
     tf.dispose(grads);
@@ -274,6 +274,14 @@ export class Trainer {
     this.ema?.dispose();
     tf.dispose([this.fixedZ, this.fixedLabels ?? []]);
   }
+}
+
+/** One reduction and one read: are all gradients finite? */
+function gradsFinite(grads: Record<string, tf.Tensor>): boolean {
+  return tf.tidy(() => {
+    const sums = Object.values(grads).map((g) => tf.sum(tf.abs(g)));
+    return Number.isFinite(tf.addN(sums).dataSync()[0]);
+  });
 }
 
 export function layerOf(varName: string): string {

@@ -1,0 +1,204 @@
+/**
+ * The training loop around a Trainer: pause/resume/stop/step-once, metrics every `logEvery`,
+ * sample grids (and 2D mode coverage) every `sampleEvery`, checkpoints every `checkpointEvery`,
+ * and the NaN guard (pause, error event naming step and layer, no checkpoint of bad weights).
+ * Storage is behind RunSink so the loop stays testable and free of file formats.
+ */
+import type { EvalMetrics, RunState, TrainerEvent } from '../../../shared/events';
+import type { z } from 'zod';
+import { NonFiniteError, type Trainer } from './trainer';
+import { encodeCheckpoint } from './checkpoint';
+
+export type Eval = z.infer<typeof EvalMetrics>;
+
+export type SamplePayload =
+  | { kind: 'images'; data: Float32Array; shape: number[] }
+  | { kind: 'points'; data: Float32Array; modes?: [number, number][] };
+
+export interface RunSink {
+  appendMetrics(entry: object): Promise<void>;
+  writeSample(step: number, sample: SamplePayload): Promise<string>;
+  writeCheckpoint(step: number, bytes: Uint8Array): Promise<string>;
+  updateStatus(patch: Record<string, unknown>): Promise<void>;
+  /** Bytes of the newest checkpoint, if any (used to roll back after a NaN). */
+  latestCheckpoint?(): Promise<Uint8Array | null>;
+}
+
+export interface LoopOptions {
+  trainer: Trainer;
+  steps: number;
+  sink: RunSink;
+  emit: (e: TrainerEvent) => void;
+  /** Mode coverage etc. for 2D data, computed on `evalSamples` fresh generator points. */
+  evalPoints?: (pts: Float32Array) => Eval;
+  evalSamples?: number;
+  startPaused?: boolean;
+  progressEveryMs?: number;
+  /** Restore trainer state from checkpoint bytes (rollback after NaN on resume). */
+  restore?: (bytes: Uint8Array) => void;
+}
+
+export class TrainLoop {
+  state: RunState = 'created';
+  private paused: boolean;
+  private stopRequested = false;
+  private stepOnceRequested = false;
+  private wake: (() => void) | null = null;
+  private lastCheckpointStep = -1;
+  private nanPending = false;
+
+  constructor(private o: LoopOptions) {
+    this.paused = !!o.startPaused;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+    this.poke();
+  }
+  stop(): void {
+    this.stopRequested = true;
+    this.poke();
+  }
+  stepOnce(): void {
+    this.paused = true;
+    this.stepOnceRequested = true;
+    this.poke();
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async setState(state: RunState, extra: Record<string, unknown> = {}): Promise<void> {
+    this.state = state;
+    const step = this.o.trainer.step;
+    this.o.emit({ type: 'status', state, step, ...(extra.message ? { message: String(extra.message) } : {}) });
+    await this.o.sink.updateStatus({ state, step, ...extra });
+  }
+
+  private emitLog(e: TrainerEvent): Promise<void> {
+    this.o.emit(e);
+    return this.o.sink.appendMetrics(e);
+  }
+
+  async run(): Promise<RunState> {
+    const { trainer: tr, steps, sink } = this.o;
+    const c = tr.config;
+    tr.totalSteps = Math.max(tr.totalSteps, steps);
+    this.lastCheckpointStep = tr.step;
+    await this.setState(this.paused ? 'paused' : 'running');
+    let tWin = performance.now();
+    let sWin = tr.step;
+    let rate = 0;
+    const everyMs = this.o.progressEveryMs ?? 500;
+    try {
+      while (tr.step < steps && !this.stopRequested) {
+        if (this.paused && !this.stepOnceRequested) {
+          if (this.state !== 'paused') await this.setState('paused');
+          await new Promise<void>((r) => (this.wake = r));
+          if (this.stopRequested) break;
+          if (!this.paused && this.nanPending) await this.rollback();
+          if (!this.paused && this.state !== 'running') {
+            await this.setState('running');
+            tWin = performance.now();
+            sWin = tr.step;
+          }
+          continue;
+        }
+        const once = this.stepOnceRequested;
+        this.stepOnceRequested = false;
+        if (once && this.nanPending) await this.rollback();
+        const s = tr.step + 1;
+        const logNow = s % c.logEvery === 0 || s === steps || once;
+        let losses;
+        try {
+          losses = tr.trainStep(logNow);
+        } catch (err) {
+          if (err instanceof NonFiniteError) {
+            this.paused = true;
+            this.nanPending = true;
+            await this.emitLog({ type: 'error', step: err.step, layer: err.layer, message: err.message, code: 'non_finite' });
+            await this.setState('paused', { error: err.message, errorStep: err.step, errorLayer: err.layer });
+            continue;
+          }
+          throw err;
+        }
+        let ev: Eval | undefined;
+        if (s % c.sampleEvery === 0 || s === steps) ev = await this.snapshot(s);
+        if (logNow) {
+          const d = tr.diagnostics();
+          await this.emitLog({ type: 'metrics', step: s, ...losses, layers: d.layers, lipschitzBound: d.lipschitzBound, lr: tr.optD.lr, ...(ev ? { eval: ev } : {}) });
+        }
+        if (s % c.checkpointEvery === 0 || s === steps) await this.checkpoint();
+        const now = performance.now();
+        if (now - tWin >= everyMs || s === steps || once) {
+          if (now > tWin && s > sWin) rate = ((s - sWin) * 1000) / (now - tWin);
+          tWin = now;
+          sWin = s;
+          this.o.emit({ type: 'progress', step: s, steps, stepsPerSec: rate, etaSec: rate > 0 ? (steps - s) / rate : 0 });
+        }
+        if (once) await this.setState('paused');
+        // let commands (pause/stop) in between steps
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      if (this.stopRequested) {
+        if (tr.step > this.lastCheckpointStep && !this.nanPending) await this.checkpoint();
+        await this.setState('stopped');
+      } else {
+        await this.setState('finished');
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.o.emit({ type: 'error', step: tr.step, message, code: 'trainer_failed' });
+      await sink.appendMetrics({ type: 'error', step: tr.step, message, code: 'trainer_failed' }).catch(() => {});
+      await this.setState('failed', { error: message }).catch(() => {});
+    }
+    return this.state;
+  }
+
+  private async rollback(): Promise<void> {
+    this.nanPending = false;
+    const bytes = await this.o.sink.latestCheckpoint?.();
+    if (bytes && this.o.restore) {
+      this.o.restore(bytes);
+      this.o.emit({ type: 'status', state: 'paused', step: this.o.trainer.step, message: `rolled back to checkpoint at step ${this.o.trainer.step}` });
+    }
+  }
+
+  private async snapshot(step: number): Promise<Eval | undefined> {
+    const tr = this.o.trainer;
+    const smp = await tr.sample();
+    let ev: Eval | undefined;
+    let payload: SamplePayload;
+    if (tr.data.kind === 'points') {
+      payload = { kind: 'points', data: smp.data, modes: tr.data.modes };
+      if (this.o.evalPoints) ev = this.o.evalPoints(await tr.generate(this.o.evalSamples ?? 2500));
+    } else payload = { kind: 'images', data: smp.data, shape: smp.shape };
+    const p = await this.o.sink.writeSample(step, payload);
+    await this.emitLog({ type: 'sample', step, path: p, ...(ev ? { eval: ev } : {}) });
+    return ev;
+  }
+
+  async checkpoint(): Promise<void> {
+    const tr = this.o.trainer;
+    const bad = tr.nonFiniteWeights();
+    if (bad) {
+      this.paused = true;
+      this.nanPending = true;
+      const message = `non-finite weights in ${bad} at step ${tr.step}; checkpoint not written (last good one kept)`;
+      await this.emitLog({ type: 'error', step: tr.step, layer: bad, message, code: 'non_finite' });
+      await this.setState('paused', { error: message, errorStep: tr.step, errorLayer: bad });
+      return;
+    }
+    const bytes = encodeCheckpoint(await tr.getState(), { arch: tr.spec.arch });
+    const p = await this.o.sink.writeCheckpoint(tr.step, bytes);
+    this.lastCheckpointStep = tr.step;
+    await this.emitLog({ type: 'checkpoint', step: tr.step, path: p });
+    await this.o.sink.updateStatus({ step: tr.step });
+  }
+}
