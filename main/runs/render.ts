@@ -1,0 +1,66 @@
+/** Sample snapshots as PNG: image grids and 2D scatter plots (sharp encodes). */
+import sharp from 'sharp';
+
+/** images: [n, h, w, c] in [-1, 1] → a cols×rows grid PNG with 2px gaps; small images are upscaled. */
+export async function imageGridPng(data: Float32Array, shape: number[], cols?: number): Promise<Uint8Array> {
+  const [n, h, w, c] = shape;
+  const k = cols ?? Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / k);
+  const gap = 2;
+  const W = k * w + (k + 1) * gap;
+  const H = rows * h + (rows + 1) * gap;
+  const buf = Buffer.alloc(W * H * 3, 40);
+  for (let i = 0; i < n; i++) {
+    const ox = gap + (i % k) * (w + gap);
+    const oy = gap + Math.floor(i / k) * (h + gap);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const src = ((i * h + y) * w + x) * c;
+        const dst = ((oy + y) * W + ox + x) * 3;
+        for (let ch = 0; ch < 3; ch++) {
+          const v = data[src + (c === 1 ? 0 : ch)];
+          buf[dst + ch] = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+        }
+      }
+    }
+  }
+  const scale = h < 48 ? 2 : 1;
+  let img = sharp(buf, { raw: { width: W, height: H, channels: 3 } });
+  if (scale > 1) img = img.resize(W * scale, H * scale, { kernel: 'nearest' });
+  return new Uint8Array(await img.png().toBuffer());
+}
+
+/** 2D scatter: real modes (grey rings) and generated points (orange), fixed view [-lim, lim]². */
+export async function scatterPng(points: Float32Array, modes: [number, number][] = [], lim?: number, size = 320): Promise<Uint8Array> {
+  let L = lim ?? 0;
+  if (!L) {
+    for (const [x, y] of modes) L = Math.max(L, Math.abs(x), Math.abs(y));
+    L = L ? L * 1.4 : 3;
+  }
+  const buf = Buffer.alloc(size * size * 3, 255);
+  const px = (x: number) => Math.round(((x + L) / (2 * L)) * (size - 1));
+  const py = (y: number) => Math.round(((L - y) / (2 * L)) * (size - 1));
+  const put = (x: number, y: number, r: number, g: number, b: number) => {
+    if (x < 0 || y < 0 || x >= size || y >= size) return;
+    const o = (y * size + x) * 3;
+    buf[o] = r;
+    buf[o + 1] = g;
+    buf[o + 2] = b;
+  };
+  // axes
+  for (let i = 0; i < size; i++) {
+    put(px(0), i, 225, 225, 225);
+    put(i, py(0), 225, 225, 225);
+  }
+  for (const [mx, my] of modes) {
+    const cx = px(mx);
+    const cy = py(my);
+    for (let a = 0; a < 64; a++) put(Math.round(cx + 7 * Math.cos((a * Math.PI) / 32)), Math.round(cy + 7 * Math.sin((a * Math.PI) / 32)), 150, 150, 150);
+  }
+  for (let i = 0; i + 1 < points.length; i += 2) {
+    const x = px(points[i]);
+    const y = py(points[i + 1]);
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (Math.abs(dx) + Math.abs(dy) < 2) put(x + dx, y + dy, 230, 110, 20);
+  }
+  return new Uint8Array(await sharp(buf, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
+}

@@ -1,0 +1,193 @@
+/**
+ * Run store: <workspace>/runs/<id>/ with config.json, metrics.jsonl (append-only), samples/step-<n>.png,
+ * checkpoints/step-<n>.ckpt (temp + rename) and status.json. A run folder copied elsewhere opens there.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseConfig, type TrainConfig } from '../../shared/config';
+import type { RunState } from '../../shared/events';
+
+export interface RunStatus {
+  id: string;
+  state: RunState;
+  step: number;
+  steps: number;
+  dataset: string;
+  createdAt: string;
+  updatedAt: string;
+  error?: string;
+  errorStep?: number;
+  errorLayer?: string;
+  backend?: string;
+}
+
+export interface RunInfo {
+  id: string;
+  dir: string;
+  config: TrainConfig;
+  status: RunStatus;
+}
+
+export const runsDir = (workspace: string) => path.join(workspace, 'runs');
+
+/** Write a file atomically: temp name in the same folder, fsync, rename. */
+export async function atomicWrite(file: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+function makeId(dataset: string): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  const ds = dataset.replace(/^builtin:/, '').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'run';
+  return `${stamp}-${ds}-${randomBytes(2).toString('hex')}`;
+}
+
+export async function createRun(workspace: string, config: TrainConfig, id?: string): Promise<RunInfo> {
+  const runId = id ?? makeId(config.dataset);
+  if (!/^[A-Za-z0-9._:-]+$/.test(runId)) throw new Error(`bad run id "${runId}"`);
+  const dir = path.join(runsDir(workspace), runId);
+  await fs.mkdir(path.join(dir, 'samples'), { recursive: true });
+  await fs.mkdir(path.join(dir, 'checkpoints'), { recursive: true });
+  const now = new Date().toISOString();
+  const status: RunStatus = { id: runId, state: 'created', step: 0, steps: config.steps, dataset: config.dataset, createdAt: now, updatedAt: now };
+  await atomicWrite(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  await atomicWrite(path.join(dir, 'status.json'), JSON.stringify(status, null, 2) + '\n');
+  return { id: runId, dir, config, status };
+}
+
+export async function openRun(dir: string): Promise<RunInfo> {
+  const config = parseConfig(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')));
+  const status = await readStatus(dir);
+  return { id: status.id, dir, config, status };
+}
+
+export async function writeConfig(dir: string, config: TrainConfig): Promise<void> {
+  await atomicWrite(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+}
+
+export async function readStatus(dir: string): Promise<RunStatus> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(dir, 'status.json'), 'utf8')) as RunStatus;
+  } catch {
+    const now = new Date().toISOString();
+    return { id: path.basename(dir), state: 'created', step: 0, steps: 0, dataset: '', createdAt: now, updatedAt: now };
+  }
+}
+
+/** Merge a patch into status.json (atomic). */
+export async function updateStatus(dir: string, patch: Partial<RunStatus>): Promise<RunStatus> {
+  const cur = await readStatus(dir);
+  const next: RunStatus = { ...cur, ...patch, updatedAt: new Date().toISOString() };
+  if (patch.state && patch.state !== 'failed' && patch.state !== 'paused' && patch.error === undefined) {
+    delete next.error;
+    delete next.errorStep;
+    delete next.errorLayer;
+  }
+  await atomicWrite(path.join(dir, 'status.json'), JSON.stringify(next, null, 2) + '\n');
+  return next;
+}
+
+export async function appendMetrics(dir: string, entry: object): Promise<void> {
+  await fs.appendFile(path.join(dir, 'metrics.jsonl'), JSON.stringify(entry) + '\n');
+}
+
+/** Metrics log entries, optionally only those with step > since. Tolerates a torn last line. */
+export async function readMetrics(dir: string, since?: number): Promise<Record<string, unknown>[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, 'metrics.jsonl'), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      if (since === undefined || (typeof e.step === 'number' && e.step > since)) out.push(e);
+    } catch {
+      /* torn line from a crash: skip */
+    }
+  }
+  return out;
+}
+
+/** Drop metrics entries after `step` (used when a run resumes from an earlier checkpoint). */
+export async function truncateMetrics(dir: string, step: number): Promise<void> {
+  const all = await readMetrics(dir);
+  const keep = all.filter((e) => typeof e.step !== 'number' || e.step <= step);
+  if (keep.length === all.length) return;
+  await atomicWrite(path.join(dir, 'metrics.jsonl'), keep.map((e) => JSON.stringify(e) + '\n').join(''));
+}
+
+export const samplePath = (dir: string, step: number) => path.join(dir, 'samples', `step-${step}.png`);
+
+export async function writeSample(dir: string, step: number, png: Uint8Array): Promise<string> {
+  const p = samplePath(dir, step);
+  await atomicWrite(p, png);
+  return p;
+}
+
+export async function listSamples(dir: string): Promise<number[]> {
+  const names = await fs.readdir(path.join(dir, 'samples')).catch(() => [] as string[]);
+  return names
+    .map((n) => /^step-(\d+)\.png$/.exec(n))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+const ckptRe = /^step-(\d+)\.ckpt$/;
+
+export async function listCheckpoints(dir: string): Promise<{ step: number; path: string }[]> {
+  const cdir = path.join(dir, 'checkpoints');
+  const names = await fs.readdir(cdir).catch(() => [] as string[]);
+  return names
+    .map((n) => ckptRe.exec(n))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ step: Number(m[1]), path: path.join(cdir, m[0]) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+export async function latestCheckpoint(dir: string): Promise<{ step: number; path: string } | null> {
+  const all = await listCheckpoints(dir);
+  return all.length ? all[all.length - 1] : null;
+}
+
+/** Write checkpoints/step-<n>.ckpt atomically; keep only the newest `keep`. */
+export async function writeCheckpoint(dir: string, step: number, bytes: Uint8Array, keep = 3): Promise<string> {
+  const p = path.join(dir, 'checkpoints', `step-${step}.ckpt`);
+  await atomicWrite(p, bytes);
+  const all = await listCheckpoints(dir);
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) await fs.rm(old.path, { force: true });
+  return p;
+}
+
+export async function readCheckpoint(p: string): Promise<Uint8Array> {
+  return new Uint8Array(await fs.readFile(p));
+}
+
+/** All runs in a workspace, newest first. Folders without a readable config are skipped. */
+export async function listRuns(workspace: string): Promise<RunInfo[]> {
+  const names = await fs.readdir(runsDir(workspace)).catch(() => [] as string[]);
+  const out: RunInfo[] = [];
+  for (const n of names) {
+    try {
+      out.push(await openRun(path.join(runsDir(workspace), n)));
+    } catch {
+      /* not a run folder */
+    }
+  }
+  return out.sort((a, b) => b.status.createdAt.localeCompare(a.status.createdAt));
+}
