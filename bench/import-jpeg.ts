@@ -53,8 +53,13 @@ await generate();
 const ws = await mkdtemp(join(tmpdir(), 'sngan-bench-ws-'));
 try {
   const t0 = performance.now();
-  const { manifest, skipped } = await importDataset([folder], { workspace: ws, size: 64 });
+  const cpu0 = process.cpuUsage();
+  const concurrency = process.env.CONCURRENCY ? Number(process.env.CONCURRENCY) : undefined;
+  const { manifest, skipped } = await importDataset([folder], { workspace: ws, size: 64, concurrency });
   const sec = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSec = (cpu.user + cpu.system) / 1e6;
+  const [load1] = (await import('node:os')).loadavg();
   console.log(
     JSON.stringify({
       bench: 'import-jpeg',
@@ -63,6 +68,11 @@ try {
       seconds: +sec.toFixed(2),
       imagesPerSec: Math.round(manifest.count / sec),
       shape: [manifest.width, manifest.height, manifest.channels],
+      cpuSeconds: +cpuSec.toFixed(1),
+      // throughput if this process had every core to itself (the box is shared; see load1)
+      imagesPerCpuSec: Math.round(manifest.count / cpuSec),
+      projectedPerSecOnIdleCores: Math.round((manifest.count / cpuSec) * (await import('node:os')).availableParallelism()),
+      load1: +load1!.toFixed(1),
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );

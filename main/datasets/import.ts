@@ -70,7 +70,10 @@ export async function importDataset(paths: string[], opts: ImportOpts): Promise<
   }
   checkAbort();
   const files: FileItem[] = [];
+  const seenPaths = new Set<string>();
   for (const item of items) {
+    if (seenPaths.has(item.path)) continue; // the same file dropped twice (a folder and a file inside it)
+    seenPaths.add(item.path);
     if (item.kind !== 'archive') {
       files.push(item);
       continue;

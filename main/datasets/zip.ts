@@ -18,7 +18,7 @@ export interface ZipCaps {
 export const DEFAULT_ZIP_CAPS: ZipCaps = {
   maxEntries: 200_000,
   maxEntryBytes: 256 * 1024 * 1024,
-  maxTotalBytes: 2 * 1024 * 1024 * 1024 - 1,
+  maxTotalBytes: 1024 * 1024 * 1024,
   maxArchiveBytes: 4 * 1024 * 1024 * 1024,
 };
 
@@ -118,6 +118,10 @@ export async function readZip(path: string, caps: ZipCaps = DEFAULT_ZIP_CAPS, si
       return result;
     }
     if (size < 22) throw Object.assign(new Error('too short to be a zip archive'), { reason: size === 0 ? 'empty' : 'truncated' });
+    const magic = new Uint8Array(4);
+    await fh.read(magic, 0, 4, 0);
+    if (magic[0] !== 0x50 || magic[1] !== 0x4b || !((magic[2] === 3 && magic[3] === 4) || (magic[2] === 5 && magic[3] === 6)))
+      throw Object.assign(new Error('not a zip archive (no PK signature)'), { reason: 'corrupt' });
     // Small pushes bound what one inflate call can produce (deflate expands at most ~1032×).
     const buf = new Uint8Array(64 * 1024);
     let pos = 0;
@@ -131,6 +135,8 @@ export async function readZip(path: string, caps: ZipCaps = DEFAULT_ZIP_CAPS, si
   } finally {
     await fh.close();
   }
+  if (result.entries.length === 0 && result.skipped.length === 0 && !result.truncatedBy && !signal?.aborted)
+    throw Object.assign(new Error('the archive holds no files'), { reason: 'empty' });
   return result;
 }
 
