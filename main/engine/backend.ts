@@ -122,7 +122,7 @@ async function tryWasm(threads: 'auto' | boolean): Promise<string> {
   const added = registerMissingWasmKernels();
   await activate('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return `wasm ${simd ? 'simd' : 'plain'} build, ${threadNote}; added kernels: ${added.join(', ') || 'none needed'}`;
+  return `wasm ${simd ? 'simd' : 'plain'} build, ${threadNote}; kernels added/replaced: ${added.join(', ') || 'none needed'}`;
 }
 
 async function tryOne(name: BackendName, o: InitBackendOptions): Promise<string> {

@@ -1,25 +1,35 @@
 /**
- * Kernels the tfjs wasm backend (4.22) lacks but conv-GAN training needs.
- * Checked by diffing tf.getKernelsForBackend('wasm') against 'cpu': of the kernels
- * training needs, only Conv2DBackpropFilter (gradient of conv2d w.r.t. its filter,
- * and of conv2dTranspose w.r.t. its filter) is missing; Conv2DBackpropInput exists.
+ * Kernels the tfjs wasm backend (4.22) lacks, or has only as slow reference loops, that
+ * conv-GAN training needs. Checked by diffing tf.getKernelsForBackend('wasm') against 'cpu':
+ * only Conv2DBackpropFilter (gradient of conv2d / conv2dTranspose w.r.t. the filter) is missing.
+ * Conv2DBackpropInput exists but is a naive loop; it is replaced by an XNNPACK-conv formulation.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
+import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input';
 
-const KERNELS: tf.KernelConfig[] = [
-  { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWasm as tf.KernelFunc },
-];
+let replacedInput = false;
+const active: string[] = [];
 
-/** Registers the missing kernels (idempotent). Returns the names newly registered. */
-export function registerMissingWasmKernels(): string[] {
-  const added: string[] = [];
-  for (const k of KERNELS) {
-    if (tf.getKernel(k.kernelName, 'wasm')) continue;
-    tf.registerKernel(k);
-    added.push(k.kernelName);
+/** Registers the missing kernels and the faster Conv2DBackpropInput (idempotent).
+ *  Returns every custom wasm kernel in effect. */
+export function registerMissingWasmKernels(opts: { fastBackpropInput?: boolean } = {}): string[] {
+  const changed = active;
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWasm as tf.KernelFunc });
+    changed.push('Conv2DBackpropFilter (added)');
   }
-  return added;
+  const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if ((opts.fastBackpropInput ?? true) && !replacedInput && original) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropInput', backendName: 'wasm',
+      kernelFunc: makeConv2DBackpropInputWasm(original.kernelFunc) as tf.KernelFunc,
+    });
+    replacedInput = true;
+    changed.push('Conv2DBackpropInput (XNNPACK conv instead of the reference loop)');
+  }
+  return [...active];
 }
 
-export const ADDED_WASM_KERNELS = KERNELS.map((k) => k.kernelName);
+export const ADDED_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'];

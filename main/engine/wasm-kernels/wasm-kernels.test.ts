@@ -113,6 +113,42 @@ describe('wasm kernels added by engine/wasm-kernels', () => {
     for (let i = 0; i < ref.length; i++) expect(relErr(got[i], ref[i]), `output ${i}`).toBeLessThan(1e-4);
   });
 
+  const TCASES: { x: [number, number, number, number]; k: [number, number]; cout: number; s: [number, number]; pad: 'same' | 'valid'; out: [number, number] }[] = [
+    { x: [2, 4, 4, 8], k: [4, 4], cout: 3, s: [2, 2], pad: 'same', out: [8, 8] },
+    { x: [2, 3, 5, 4], k: [3, 3], cout: 2, s: [2, 2], pad: 'valid', out: [7, 11] },
+    { x: [1, 4, 3, 2], k: [3, 2], cout: 3, s: [3, 2], pad: 'same', out: [12, 6] },
+    { x: [2, 5, 5, 3], k: [3, 3], cout: 4, s: [1, 1], pad: 'same', out: [5, 5] },
+    { x: [1, 4, 4, 16], k: [4, 4], cout: 8, s: [1, 1], pad: 'valid', out: [7, 7] },
+  ];
+  for (const c of TCASES) {
+    it(`conv2dTranspose (wasm Conv2DBackpropInput) forward and grads match cpu: x=${c.x} k=${c.k} s=${c.s} ${c.pad} -> ${c.out}`, async () => {
+      const fs: [number, number, number, number] = [c.k[0], c.k[1], c.cout, c.x[3]];
+      const out: [number, number, number, number] = [c.x[0], c.out[0], c.out[1], c.cout];
+      const xv = data(size(c.x), 11), fv = data(size(fs), 12), rv = data(size(out), 13);
+      const compute = () => tf.tidy(() => {
+        const x = tf.tensor4d(xv, c.x), f = tf.tensor4d(fv, fs), r = tf.tensor4d(rv, out);
+        const fwd = (a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, c.s, c.pad);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fwd(a, b), r)))([x, f]);
+        return [fwd(x, f), g[0], g[1]].map((t) => t.dataSync() as Float32Array);
+      });
+      const ref = await onBackend('cpu', compute);
+      const got = await onBackend('wasm', compute);
+      for (let i = 0; i < ref.length; i++) expect(relErr(got[i], ref[i]), `output ${i}`).toBeLessThan(1e-4);
+    });
+  }
+
+  it('Conv2DBackpropInput with explicit padding larger than the kernel reach matches cpu', async () => {
+    const compute = () => tf.tidy(() => {
+      const dy = tf.tensor4d(data(2 * 5 * 6 * 3, 21), [2, 5, 6, 3]), f = tf.tensor4d(data(2 * 2 * 4 * 3, 22), [2, 2, 4, 3]);
+      return (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, {
+        strides: [2, 1], pad: [[0, 0], [3, 2], [0, 4], [0, 0]], dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [2, 6, 3, 4],
+      } as never) as tf.Tensor).dataSync() as Float32Array;
+    });
+    const ref = await onBackend('cpu', compute);
+    const got = await onBackend('wasm', compute);
+    expect(relErr(got, ref)).toBeLessThan(1e-4);
+  });
+
   it('does not leak tensors or wasm memory', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(data(2 * 8 * 8 * 3, 1), [2, 8, 8, 3]);
@@ -127,6 +163,12 @@ describe('wasm kernels added by engine/wasm-kernels', () => {
     const ids = be.dataIdMap.numDataIds();
     backpropFilter(x, dy, [4, 4, 3, 4], 2, 'same').dispose();
     expect(be.dataIdMap.numDataIds()).toBe(ids);
+    const f = tf.tensor4d(data(4 * 4 * 3 * 4, 3), [4, 4, 3, 4]);
+    tf.conv2dTranspose(dy, f, [2, 8, 8, 3], 2, 'same').dispose();
+    const ids2 = be.dataIdMap.numDataIds();
+    for (let i = 0; i < 5; i++) tf.conv2dTranspose(dy, f, [2, 8, 8, 3], 2, 'same').dispose();
+    expect(be.dataIdMap.numDataIds()).toBe(ids2);
+    f.dispose();
     x.dispose(); dy.dispose();
   });
 });
