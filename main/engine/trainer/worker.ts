@@ -1,0 +1,130 @@
+/**
+ * Trainer process entry (child_process.fork; later Electron utilityProcess).
+ * Commands arrive via process.on('message') and are validated; events leave via process.send.
+ * Nothing thrown here escapes: failures become error events and a 'failed' status.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { TrainerCommand, type TrainerEvent } from '../../../shared/events';
+import { initBackend } from '../backend';
+import { loadTrainingData } from '../../datasets/load';
+import { modeCoverage } from '../../datasets/builtin2d';
+import { openRun, latestCheckpoint, readCheckpoint, truncateMetrics, updateStatus } from '../../runs/store';
+import { fileSink } from '../../runs/sink';
+import { dataSource, type TrainingDataLike } from './data';
+import { Trainer } from './trainer';
+import { TrainLoop } from './loop';
+import { decodeCheckpoint } from './checkpoint';
+
+let loop: TrainLoop | null = null;
+let starting = false;
+let pendingStop = false;
+
+function send(e: TrainerEvent): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    try {
+      process.send(e, undefined, {}, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+function fail(message: string, code: string, step?: number): Promise<void> {
+  return send({ type: 'error', message, code, ...(step !== undefined ? { step } : {}) });
+}
+
+async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<void> {
+  if (loop || starting) return fail('trainer already started', 'already_started');
+  starting = true;
+  let runDir = cmd.runDir;
+  try {
+    const run = await openRun(runDir);
+    runDir = run.dir;
+    const config = run.config;
+    const backend = await initBackend(config.backend !== 'auto' ? { force: config.backend } : undefined);
+    await send({ type: 'status', state: 'created', step: 0, backend: backend.name, runDir, message: backend.reason });
+    await updateStatus(runDir, { backend: backend.name, steps: cmd.steps ?? config.steps });
+    const td = (await loadTrainingData(config.dataset, cmd.workspace)) as TrainingDataLike;
+    const data = dataSource(td);
+    const trainer = new Trainer(config, data);
+    const restore = (bytes: Uint8Array) => trainer.setState(decodeCheckpoint(bytes).state);
+    if (cmd.resume) {
+      const ck = await latestCheckpoint(runDir);
+      if (ck) {
+        restore(await readCheckpoint(ck.path));
+        await truncateMetrics(runDir, ck.step);
+      }
+    }
+    const steps = cmd.steps ?? config.steps;
+    loop = new TrainLoop({
+      trainer,
+      steps,
+      sink: fileSink(runDir, config.keepCheckpoints),
+      emit: (e) => void send(e),
+      evalPoints: data.kind === 'points' && data.modes ? (pts) => {
+        const m = modeCoverage(pts, data.modes!, data.std!);
+        return { modesCovered: m.modesCovered, modesTotal: data.modes!.length, highQualityFraction: m.highQualityFraction, klToUniform: m.klToUniform };
+      } : undefined,
+      startPaused: cmd.paused,
+      restore,
+    });
+    starting = false;
+    if (pendingStop) loop.stop();
+    const state = await loop.run();
+    trainer.dispose();
+    await send({ type: 'status', state, step: trainer.step, message: `tensors alive: ${tf.memory().numTensors}` });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await fail(message, 'start_failed');
+    await updateStatus(runDir, { state: 'failed', error: message }).catch(() => {});
+    await send({ type: 'status', state: 'failed', message });
+  } finally {
+    starting = false;
+    setTimeout(() => process.exit(0), 20);
+  }
+}
+
+function onMessage(raw: unknown): void {
+  const parsed = TrainerCommand.safeParse(raw);
+  if (!parsed.success) {
+    void fail(`invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, 'bad_command');
+    return;
+  }
+  const cmd = parsed.data;
+  switch (cmd.type) {
+    case 'start':
+      void start(cmd);
+      return;
+    case 'stop':
+      if (loop) loop.stop();
+      else if (starting) pendingStop = true;
+      else setTimeout(() => process.exit(0), 20);
+      return;
+    case 'pause':
+      loop?.pause();
+      return;
+    case 'resume':
+      loop?.resume();
+      return;
+    case 'stepOnce':
+      loop?.stepOnce();
+      return;
+  }
+}
+
+process.on('message', (m) => {
+  try {
+    onMessage(m);
+  } catch (err) {
+    void fail(err instanceof Error ? err.message : String(err), 'internal');
+  }
+});
+process.on('uncaughtException', (err) => void fail(err.message, 'uncaught'));
+process.on('unhandledRejection', (err) => void fail(err instanceof Error ? err.message : String(err), 'unhandled'));
+// The host going away ends the trainer (checkpoints already on disk stay valid).
+process.on('disconnect', () => {
+  if (loop) loop.stop();
+  else process.exit(0);
+});
+void send({ type: 'status', state: 'created', message: 'worker ready' });

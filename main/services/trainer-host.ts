@@ -1,0 +1,129 @@
+/**
+ * Hosts one trainer process per run (child_process.fork). From source the worker is a .ts file and
+ * runs under tsx (`--import tsx`); from a build it is the compiled .js. Events are validated on the way in;
+ * a child that exits without a final state marks the run failed.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TrainerEvent, type TrainerCommandInput, type RunState } from '../../shared/events';
+import { updateStatus } from '../runs/store';
+
+export interface TrainerHostOptions {
+  runDir: string;
+  workspace: string;
+  resume?: boolean;
+  steps?: number;
+  paused?: boolean;
+  onEvent?: (e: TrainerEvent) => void;
+  /** Path to the worker entry; defaults to the .ts beside the sources or the built .js. */
+  workerPath?: string;
+  /** Extra environment for the child. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const FINAL: RunState[] = ['finished', 'stopped', 'failed'];
+
+export function defaultWorkerPath(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    path.resolve(here, '../engine/trainer/worker.ts'),
+    path.resolve(here, '../engine/trainer/worker.js'),
+    path.resolve(here, 'trainer-worker.js'),
+    path.resolve(here, 'worker.js'),
+  ];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}
+
+export class TrainerHost {
+  private child: ChildProcess | null = null;
+  state: RunState = 'created';
+  step = 0;
+  backend?: string;
+  private exitPromise: Promise<RunState> | null = null;
+
+  constructor(private o: TrainerHostOptions) {}
+
+  /** Fork the worker and send the start command. Resolves when the child is spawned. */
+  start(): Promise<void> {
+    if (this.child) return Promise.reject(new Error('trainer already started'));
+    const workerPath = this.o.workerPath ?? defaultWorkerPath();
+    const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const child = fork(workerPath, [], { execArgv, env: { ...process.env, ...this.o.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = child;
+    let finalSeen = false;
+    child.on('message', (raw) => {
+      const r = TrainerEvent.safeParse(raw);
+      if (!r.success) return;
+      const e = r.data;
+      if (e.type === 'status') {
+        if (e.state !== 'created' || this.state === 'created') this.state = e.state;
+        if (e.backend) this.backend = e.backend;
+        if (FINAL.includes(e.state)) finalSeen = true;
+      }
+      if ('step' in e && typeof e.step === 'number' && e.type !== 'error') this.step = Math.max(this.step, e.step);
+      this.o.onEvent?.(e);
+    });
+    this.exitPromise = new Promise<RunState>((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.child = null;
+        if (!finalSeen) {
+          const message = `trainer process exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`;
+          this.state = 'failed';
+          void updateStatus(this.o.runDir, { state: 'failed', error: message })
+            .catch(() => {})
+            .finally(() => {
+              this.o.onEvent?.({ type: 'error', message, code: 'trainer_exited', step: this.step });
+              this.o.onEvent?.({ type: 'status', state: 'failed', step: this.step, message });
+              resolve('failed');
+            });
+        } else resolve(this.state);
+      });
+    });
+    return new Promise((resolve, reject) => {
+      child.once('spawn', () => {
+        this.send({ type: 'start', runDir: this.o.runDir, workspace: this.o.workspace, resume: !!this.o.resume, steps: this.o.steps, paused: !!this.o.paused });
+        resolve();
+      });
+      child.once('error', reject);
+    });
+  }
+
+  private send(cmd: TrainerCommandInput): boolean {
+    if (!this.child || !this.child.connected) return false;
+    this.child.send(cmd);
+    return true;
+  }
+
+  pause(): boolean {
+    return this.send({ type: 'pause' });
+  }
+  resume(): boolean {
+    return this.send({ type: 'resume' });
+  }
+  stepOnce(): boolean {
+    return this.send({ type: 'stepOnce' });
+  }
+  /** Ask for a graceful stop (checkpoint, then exit). */
+  stop(): boolean {
+    return this.send({ type: 'stop' });
+  }
+  /** Kill the process outright (tests, and a stuck trainer). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child?.kill(signal);
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Resolves with the final state once the child has exited. */
+  wait(): Promise<RunState> {
+    return this.exitPromise ?? Promise.resolve(this.state);
+  }
+}
