@@ -4,7 +4,7 @@
  * and nothing is left there unless the import completes.
  */
 import { availableParallelism } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { type DatasetManifest, type ImportProgress, type SkipReason, summariseSkipped } from '../../shared/datasets';
 import { ImportError, SkipError, abortError } from './errors';
 import { decodeImage, decodeImageFile, resizeRaw } from './decode';
@@ -237,8 +237,13 @@ function nothingGood(skipped: Skip[]): ImportError {
 }
 
 function defaultName(paths: string[]): string {
-  const first = basename(resolve(paths[0]!)).replace(/\.(gz|zip|npz|npy|bin)$/i, '');
-  return paths.length > 1 ? `${first} +${paths.length - 1}` : first;
+  const full = paths.map((p) => resolve(p));
+  const first = basename(full[0]!).replace(/\.(gz|zip|npz|npy|bin)$/i, '');
+  if (full.length === 1) return first;
+  // several files from one folder (an IDX images + labels pair, CIFAR batches): name it after the folder
+  const parent = dirname(full[0]!);
+  if (full.every((p) => dirname(p) === parent) && basename(parent)) return basename(parent);
+  return `${first} +${full.length - 1}`;
 }
 
 function sourceKinds(paths: string[], blocks: ArrayBlock[], images: FileItem[]): DatasetManifest['source']['kinds'] {

@@ -74,3 +74,25 @@ describe('dataset store', () => {
     await expect(deleteDataset(other, m.id)).rejects.toThrow(/No dataset/);
   });
 });
+
+describe('crash leftovers', () => {
+  it('are invisible to list and removed by the next import once a day old', async () => {
+    const { utimes } = await import('node:fs/promises');
+    const stale = join(ws, 'datasets', '.import-deadbeef0000');
+    const fresh = join(ws, 'datasets', '.import-inprogress00');
+    await mkdir(stale);
+    await mkdir(fresh);
+    await writeFile(join(stale, 'images.u8'), 'x');
+    const old = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    await utimes(join(stale, 'images.u8'), old, old);
+    await utimes(stale, old, old);
+    expect((await listDatasets(ws)).every((d) => !d.id.startsWith('.'))).toBe(true);
+    const dir = join(root, 'in2');
+    await mkdir(dir);
+    await writeFile(join(dir, 'y-images-idx3-ubyte'), idx([1, 28, 28], new Uint8Array(784)));
+    await importDataset([dir], { workspace: ws });
+    const names = await readdir(join(ws, 'datasets'));
+    expect(names).not.toContain('.import-deadbeef0000');
+    expect(names).toContain('.import-inprogress00');
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { DatasetManifest } from '../../shared/datasets';
@@ -41,6 +41,7 @@ export class DatasetWriter {
   static async create(workspace: string, imageBytes: number): Promise<DatasetWriter> {
     const root = datasetsDir(workspace);
     await mkdir(root, { recursive: true });
+    await removeStale(root);
     const dir = join(root, `.import-${randomBytes(6).toString('hex')}`);
     await mkdir(dir);
     const fh = await open(join(dir, 'images.u8'), 'w');
@@ -106,6 +107,17 @@ export class DatasetWriter {
     await writeFile(join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
     await rename(this.dir, join(datasetsDir(workspace), id));
     return manifest;
+  }
+}
+
+/** Leftovers of imports or deletions killed mid-way (a crash, a power cut): untouched for a day. */
+async function removeStale(root: string): Promise<void> {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith('.import-') && !name.startsWith('.deleting-')) continue;
+    const dir = join(root, name);
+    const times = await Promise.all([stat(dir), stat(join(dir, 'images.u8')).catch(() => undefined)]);
+    if (times.every((t) => !t || t.mtimeMs < dayAgo)) await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
 }
 
