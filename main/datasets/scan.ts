@@ -47,6 +47,8 @@ export function classifyName(name: string): ItemKind | undefined {
 }
 
 export const MAX_DEPTH = 32;
+/** Most files one import walks (dropping a home folder by mistake must not run for hours). */
+export const MAX_FILES = 1_000_000;
 /** Largest IDX/CIFAR/npy/zip file read into memory. */
 export const MAX_ARRAY_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
@@ -113,6 +115,10 @@ export async function scanPath(root: string, items: FileItem[], skipped: Skip[],
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = join(dir, e.name);
+      if (items.length >= MAX_FILES) {
+        skipped.push({ path: dir, reason: 'too-large', detail: `stopped after ${MAX_FILES} files; import fewer at a time` });
+        return;
+      }
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       let size: number | undefined;
