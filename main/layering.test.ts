@@ -31,7 +31,7 @@ describe('layering', () => {
   });
 
   it("only main/electron/ imports 'electron'", () => {
-    // The Electron e2e spec resolves the binary's path (what require('electron') returns in Node), nothing more.
+    // The Electron e2e spec only resolves the Electron binary's path, nothing more.
     const allowed = (f: string) => relative(root, f).startsWith('main/electron/') || relative(root, f) === 'e2e/electron.spec.ts';
     const offenders = files.filter((f) => !allowed(f) && importsOf(f).some((i) => i === 'electron' || i.startsWith('electron/')));
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
