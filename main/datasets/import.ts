@@ -157,7 +157,7 @@ export async function importDataset(paths: string[], opts: ImportOpts): Promise<
     const collapse = auto && allGrey;
     const channels: 1 | 3 = collapse ? 1 : outChannels;
     let labelBytes: Uint8Array | undefined;
-    let finalClasses: string[] = [];
+    const finalClasses: string[] = [];
     let classCounts: number[] = [];
     if (labelled) {
       const used = new Array<number>(classes.length).fill(0);
