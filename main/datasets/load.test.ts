@@ -48,6 +48,8 @@ describe('loadTrainingData', () => {
     expect([d.count, d.width, d.channels, d.classes]).toEqual([1, 64, 3, ['cls']]);
     const again = await loadTrainingData(d.id, join(root, 'ws'));
     expect(again.id).toBe(d.id);
+    const byPathAgain = await loadTrainingData(join(root, 'imgs'), join(root, 'ws'));
+    expect(byPathAgain.id).toBe(d.id); // not imported twice
     await expect(loadTrainingData('missing-id', join(root, 'ws'))).rejects.toThrow(/No dataset/);
   });
 });

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { TOYS_2D, sampleMixture } from './builtin2d';
 import { isBuiltin } from './builtin';
 import { SHAPE_CLASSES, generateShapes } from './shapes';
-import { readDataset } from './store';
+import { listDatasets, readDataset } from './store';
+import { resolve } from 'node:path';
 import { importDataset } from './import';
 
 export type TrainingData =
@@ -29,7 +30,7 @@ export type TrainingData =
 
 /**
  * ref: a dataset id in the workspace, 'builtin:ring8' | 'builtin:grid25' | 'builtin:spiral' | 'builtin:shapes',
- * or a filesystem path to import on the fly (it is imported into the workspace first).
+ * or a filesystem path to import on the fly (imported into the workspace once, then reused by path).
  */
 export async function loadTrainingData(ref: string, workspace: string): Promise<TrainingData> {
   if (isBuiltin(ref)) {
@@ -52,7 +53,10 @@ export async function loadTrainingData(ref: string, workspace: string): Promise<
   let id = ref;
   if (!/^[A-Za-z0-9._-]+$/.test(ref) || (!existsSync(`${workspace}/datasets/${ref}`) && existsSync(ref))) {
     if (!existsSync(ref)) throw new Error(`No dataset or path '${ref}'`);
-    id = (await importDataset([ref], { workspace })).manifest.id;
+    // reuse an earlier on-the-fly import of the same path (delete it from the store to re-import)
+    const full = resolve(ref);
+    const earlier = (await listDatasets(workspace)).find((m) => m.source.paths.length === 1 && m.source.paths[0] === full);
+    id = earlier?.id ?? (await importDataset([ref], { workspace })).manifest.id;
   }
   const { manifest, pixels, labels } = await readDataset(workspace, id);
   return { kind: 'images', id, width: manifest.width, height: manifest.height, channels: manifest.channels, count: manifest.count, pixels, labels, classes: manifest.classes };
