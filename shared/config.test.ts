@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, parseConfig, parseSet, PRESETS, resolveOptim } from './config';
+import { defaultConfig, parseConfig, parseSet, PRESETS, resolveForData, resolveOptim } from './config';
 import { TrainerCommand, TrainerEvent } from './events';
 
 describe('TrainConfig', () => {
@@ -7,7 +7,8 @@ describe('TrainConfig', () => {
     const c = defaultConfig();
     expect(c.d.norm).toBe('sn');
     expect(c.sn.iters).toBe(1);
-    expect(c.loss).toBe('hinge');
+    expect(c.loss).toBe('auto');
+    expect(c.sn.warmup).toBe(15);
     expect(c.batch).toBe(64);
     expect(c.ema.enabled).toBe(false);
   });
@@ -17,6 +18,13 @@ describe('TrainConfig', () => {
     expect(PRESETS.F).toEqual({ lr: 1e-3, beta1: 0.9, beta2: 0.999, ndis: 5 });
     expect(resolveOptim(parseConfig({ preset: 'D' }))).toEqual({ lr: 1e-3, beta1: 0.5, beta2: 0.9, ndis: 5 });
     expect(resolveOptim(parseConfig({ preset: 'D', lr: 5e-4, ndis: 2 }))).toEqual({ lr: 5e-4, beta1: 0.5, beta2: 0.9, ndis: 2 });
+  });
+
+  it('resolves auto choices by data kind', () => {
+    const c = defaultConfig();
+    expect(resolveForData(c, 'points')).toMatchObject({ loss: 'ns', preset: 'D', zdim: 8 });
+    expect(resolveForData(c, 'images')).toMatchObject({ loss: 'hinge', preset: 'C', zdim: 128 });
+    expect(resolveForData(parseConfig({ loss: 'wgan', zdim: 32, preset: 'A' }), 'points')).toMatchObject({ loss: 'wgan', preset: 'A', zdim: 32 });
   });
 
   it('rejects unknown keys and bad values', () => {

@@ -18,6 +18,7 @@ export type PresetName = keyof typeof PRESETS;
 export const ARCHS = ['auto', 'mlp', 'dcgan28', 'cnn32', 'cnn64', 'resnet32'] as const;
 export const D_NORMS = ['sn', 'gp', 'sn+gp', 'bn', 'ln', 'clip', 'none'] as const;
 export const LOSSES = ['hinge', 'ns', 'wgan', 'ls'] as const;
+export type LossName = (typeof LOSSES)[number];
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 const posInt = z.number().int().positive();
@@ -28,8 +29,10 @@ export const TrainConfig = z
     arch: z.enum(ARCHS).default('auto'),
     /** Use class labels (projection D + conditional BN in G) when the dataset has classes. */
     conditional: z.boolean().default(false),
-    loss: z.enum(LOSSES).default('hinge'),
-    preset: z.enum(['A', 'B', 'C', 'D', 'E', 'F']).default('C'),
+    /** 'auto': hinge for images (SN-GAN), non-saturating for 2D points. */
+    loss: z.enum([...LOSSES, 'auto']).default('auto'),
+    /** 'auto': C for images, D for 2D points (see resolveForData). */
+    preset: z.enum(['A', 'B', 'C', 'D', 'E', 'F', 'auto']).default('auto'),
     /** Explicit optimiser settings override the preset. */
     lr: z.number().positive().optional(),
     beta1: z.number().min(0).max(0.9999).optional(),
@@ -40,7 +43,8 @@ export const TrainConfig = z
       .object({ enabled: z.boolean().default(false), decay: z.number().min(0).max(1).default(0.999), start: z.number().int().min(0).default(0) })
       .prefault({}),
     batch: posInt.max(4096).default(64),
-    zdim: posInt.max(1024).default(128),
+    /** Latent size; 0 = auto (128 for images, 8 for 2D points). */
+    zdim: z.number().int().min(0).max(1024).default(0),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     steps: posInt.default(10000),
     sampleEvery: posInt.default(500),
@@ -58,7 +62,7 @@ export const TrainConfig = z
       })
       .prefault({}),
     g: z.object({ ch: z.number().int().min(0).default(0) }).prefault({}),
-    sn: z.object({ iters: z.number().int().min(1).max(10).default(1), warmup: z.number().int().min(0).max(100).default(0) }).prefault({}),
+    sn: z.object({ iters: z.number().int().min(1).max(10).default(1), warmup: z.number().int().min(0).max(100).default(15) }).prefault({}),
     backend: z.enum(BACKENDS).default('auto'),
   })
   .strict();
@@ -84,9 +88,22 @@ export interface OptimSettings {
   ndis: number;
 }
 
+/**
+ * Replace the 'auto' choices for the kind of data trained on. Deterministic, so a run's config.json
+ * (which keeps 'auto') always resolves to the same settings.
+ */
+export function resolveForData(c: TrainConfig, kind: 'points' | 'images'): TrainConfig & { loss: LossName; preset: PresetName } {
+  return {
+    ...c,
+    loss: c.loss === 'auto' ? (kind === 'points' ? 'ns' : 'hinge') : c.loss,
+    preset: c.preset === 'auto' ? (kind === 'points' ? 'D' : 'C') : c.preset,
+    zdim: c.zdim || (kind === 'points' ? 8 : 128),
+  };
+}
+
 /** The effective optimiser settings: the preset, overridden by any explicit lr/beta1/beta2/ndis. */
 export function resolveOptim(c: Pick<TrainConfig, 'preset' | 'lr' | 'beta1' | 'beta2' | 'ndis'>): OptimSettings {
-  const p = PRESETS[c.preset];
+  const p = PRESETS[c.preset === 'auto' ? 'C' : c.preset];
   return { lr: c.lr ?? p.lr, beta1: c.beta1 ?? p.beta1, beta2: c.beta2 ?? p.beta2, ndis: c.ndis ?? p.ndis };
 }
 

@@ -4,7 +4,7 @@
  * trainer continues bit-for-bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveOptim, type TrainConfig } from '../../../shared/config';
+import { resolveForData, resolveOptim, type LossName, type TrainConfig } from '../../../shared/config';
 import type { LayerDiag } from '../../../shared/events';
 import { logical } from '../models/params';
 import { buildModels, modelSpec, type Discriminator, type Generator, type ModelSpec } from '../models/index';
@@ -64,10 +64,14 @@ export class Trainer {
   private fixedLabels: tf.Tensor | undefined;
   private lastGradNorms: Map<string, number> = new Map();
 
+  readonly config: TrainConfig & { loss: LossName };
+
   constructor(
-    readonly config: TrainConfig,
+    config: TrainConfig,
     readonly data: DataSource,
   ) {
+    this.config = resolveForData(config, data.kind);
+    config = this.config;
     this.spec = modelSpec(config, data.shape, data.hasLabels ? data.classes.length : 0);
     const initRng = Rng.derive(config.seed, 0);
     const { G, D } = buildModels(this.spec, initRng);
