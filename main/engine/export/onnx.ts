@@ -27,7 +27,6 @@ function transpose(w: Weight, perm: number[]): Weight {
 }
 
 const ints = (name: string, v: number[]): Attr => ({ name, type: AttrType.INTS, ints: v });
-const int = (name: string, v: number): Attr => ({ name, type: AttrType.INT, i: v });
 const float = (name: string, v: number): Attr => ({ name, type: AttrType.FLOAT, f: v });
 const str = (name: string, v: string): Attr => ({ name, type: AttrType.STRING, s: new TextEncoder().encode(v) });
 

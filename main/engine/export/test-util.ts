@@ -41,3 +41,32 @@ export function maxAbsDiff(a: tf.Tensor | Float32Array, b: tf.Tensor | Float32Ar
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
   return m;
 }
+
+/** A run folder as the app writes it: config.json, checkpoints/step-<n>.ckpt (after a few real training steps), samples/step-<n>.png. */
+export async function makeRun(
+  workspace: string,
+  kind: 'points' | 'images',
+  cfg: Record<string, unknown> = {},
+): Promise<{ dir: string; trainer: import('../trainer/trainer').Trainer; config: import('../../../shared/config').TrainConfig }> {
+  const { parseConfig } = await import('../../../shared/config');
+  const { createRun, writeCheckpoint, writeSample } = await import('../../runs/store');
+  const { imageGridPng, scatterPng } = await import('../../runs/render');
+  const { Trainer } = await import('../trainer/trainer');
+  const { dataSource } = await import('../trainer/data');
+  const { encodeCheckpoint } = await import('../trainer/checkpoint');
+  const config = parseConfig({ dataset: kind === 'points' ? 'builtin:ring8' : 'tiny', batch: 8, zdim: 8, g: { ch: kind === 'points' ? 16 : 4 }, d: { ch: 4 }, seed: 5, ...cfg });
+  const r = new Rng(1);
+  const data =
+    kind === 'points'
+      ? dataSource({ kind: 'points', id: 'ring8', modes: [[1, 0], [0, 1], [-1, 0], [0, -1]], std: 0.05, classes: [], sample: (n, rnd) => Float32Array.from({ length: 2 * n }, () => rnd() * 2 - 1) })
+      : dataSource({ kind: 'images', id: 'tiny', width: 28, height: 28, channels: 1, count: 8, pixels: Uint8Array.from({ length: 8 * 784 }, () => r.int(256)), labels: Uint8Array.from({ length: 8 }, (_, i) => i % 2), classes: ['even', 'odd'] });
+  const run = await createRun(workspace, config);
+  const trainer = new Trainer(config, data);
+  for (let step = 1; step <= 2; step++) {
+    trainer.trainStep();
+    const s = await trainer.sample();
+    await writeSample(run.dir, step, s.shape.length === 4 ? await imageGridPng(s.data, s.shape) : await scatterPng(s.data));
+    await writeCheckpoint(run.dir, trainer.step, encodeCheckpoint(await trainer.getState(), { arch: trainer.spec.arch }));
+  }
+  return { dir: run.dir, trainer, config };
+}

@@ -1,0 +1,210 @@
+/**
+ * Export a run's generator at a saved checkpoint: tfjs LayersModel, ONNX, PNG images, a GIF timelapse of the
+ * run's snapshots, or a standalone HTML sampler. Everything is produced in memory, checked, then written to a
+ * temp folder beside --out and renamed into place; a damaged run fails with the file's name and writes nothing.
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { buildGraph, calibrate, type GenGraph } from './graph';
+import { loadRun, ExportError, type LoadedRun } from './load';
+import { gridPng, individualPngs, sampleGraph, seededLatents } from './images';
+import { generatorInfo, runInfo, snippets, type Calibration, type Manifest } from './manifest';
+import { saveLayersModel, loadLayersModelFrom, toLayersModel, type LayersArtifacts } from './tfjs';
+import { onnxIo, toOnnx } from './onnx';
+import { timelapseGif } from './timelapse';
+import { samplerFiles } from './html';
+import { writeFileAtomic, writeFolder, type FileSet } from './write';
+
+export { ExportError, loadRun, type LoadedRun } from './load';
+
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'png', 'gif', 'html'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportOptions {
+  run: string;
+  format: ExportFormat;
+  out: string;
+  checkpoint?: number;
+  /** png: number of samples (default 64); gif: ignored. */
+  n?: number;
+  seed?: number;
+  /** png: one file per sample instead of a grid. */
+  individual?: boolean;
+  /** Latents used to freeze batch norm (default 256). */
+  calibration?: number;
+  /** gif: milliseconds per frame (default 200). */
+  frameMs?: number;
+}
+
+export interface ExportResult {
+  format: ExportFormat;
+  out: string;
+  files: string[];
+  step?: number;
+  maxAbsDiff?: number;
+}
+
+export const TFJS_TOLERANCE = 1e-5;
+export const ONNX_TOLERANCE = 1e-4;
+
+export interface PreparedGenerator {
+  run: LoadedRun;
+  graph: GenGraph;
+  cal: Calibration;
+  /** Calibration inputs and the app generator's output on them (for verification). */
+  z: tf.Tensor;
+  onehot?: tf.Tensor;
+  reference: Float32Array;
+  dispose(): void;
+}
+
+/** Load the run, read off its generator graph and freeze batch norm on a seeded calibration batch. */
+export async function prepareGenerator(runDir: string, opts: { checkpoint?: number; calibration?: number; seed?: number } = {}): Promise<PreparedGenerator> {
+  const run = await loadRun(runDir, { checkpoint: opts.checkpoint });
+  try {
+    const graph = buildGraph(run.spec.arch, run.G);
+    const cal: Calibration = { n: opts.calibration ?? 256, seed: opts.seed ?? 0 };
+    const lat = seededLatents(graph.zdim, graph.classes, cal.n, cal.seed + 1_000_003);
+    const z = tf.tensor(lat.z, [cal.n, graph.zdim]);
+    const onehot = lat.labels ? tf.tidy(() => tf.oneHot(tf.tensor1d(lat.labels!, 'int32'), graph.classes).toFloat()) : undefined;
+    calibrate(graph, z, onehot).dispose();
+    const ref = tf.tidy(() => run.G.apply(z, onehot));
+    const reference = Float32Array.from(ref.dataSync());
+    ref.dispose();
+    return { run, graph, cal, z, onehot, reference, dispose: () => (tf.dispose([z, onehot ?? []]), run.dispose()) };
+  } catch (e) {
+    run.dispose();
+    throw e;
+  }
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Build the LayersModel, serialize it, load it back with stock tfjs and compare with the app generator. */
+export async function tfjsArtifacts(p: PreparedGenerator): Promise<LayersArtifacts & { maxAbsDiff: number }> {
+  const model = toLayersModel(p.graph);
+  const art = await saveLayersModel(model);
+  model.dispose();
+  const loaded = await loadLayersModelFrom(art.modelJson, art.weights);
+  const out = loaded.predict(p.onehot ? [p.z, p.onehot] : p.z) as tf.Tensor;
+  const d = maxAbsDiff(out.dataSync(), p.reference);
+  out.dispose();
+  loaded.dispose();
+  if (!(d <= TFJS_TOLERANCE)) throw new Error(`tfjs export check failed: max |Δ| = ${d} against the app generator (tolerance ${TFJS_TOLERANCE})`);
+  return { ...art, maxAbsDiff: d };
+}
+
+/** Build the ONNX model and run it in onnxruntime-node against the app generator. */
+export async function onnxArtifact(p: PreparedGenerator, metadata: Record<string, string>): Promise<{ bytes: Uint8Array; maxAbsDiff: number }> {
+  const bytes = toOnnx(p.graph, { docString: `SNGAN Studio generator (${p.graph.arch}), run step ${p.run.step}`, metadata });
+  const ort = await import('onnxruntime-node');
+  const sess = await ort.InferenceSession.create(bytes);
+  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = { z: new ort.Tensor('float32', p.z.dataSync() as Float32Array, p.z.shape) };
+  if (p.onehot) feeds.class = new ort.Tensor('float32', p.onehot.dataSync() as Float32Array, p.onehot.shape);
+  const res = await sess.run(feeds);
+  await sess.release();
+  const o = res[onnxIo(p.graph).output];
+  let got = o.data as Float32Array;
+  if (o.dims.length === 4) {
+    const [n, c, h, w] = o.dims as number[];
+    const t = new Float32Array(got.length);
+    for (let b = 0; b < n; b++) for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) t[((b * h + y) * w + x) * c + k] = got[((b * c + k) * h + y) * w + x];
+    got = t;
+  }
+  const d = maxAbsDiff(got, p.reference);
+  if (!(d <= ONNX_TOLERANCE)) throw new Error(`ONNX export check failed: max |Δ| = ${d} against the app generator (tolerance ${ONNX_TOLERANCE})`);
+  return { bytes, maxAbsDiff: d };
+}
+
+const json = (x: unknown) => JSON.stringify(x, null, 2) + '\n';
+
+function baseManifest(format: string, p: PreparedGenerator, layout: 'NHWC' | 'NCHW', outputName?: string): Manifest {
+  return {
+    format,
+    createdAt: new Date().toISOString(),
+    files: [],
+    generator: generatorInfo(p.graph, p.run, layout, p.cal, outputName),
+    run: runInfo(p.run),
+    config: p.run.config,
+  };
+}
+
+export async function exportRun(o: ExportOptions): Promise<ExportResult> {
+  const files: FileSet = new Map();
+  if (o.format === 'gif') {
+    const { gif, steps } = await timelapseGif(o.run, { frameMs: o.frameMs });
+    files.set('timelapse.gif', gif);
+    files.set('manifest.json', json({ format: 'gif', createdAt: new Date().toISOString(), files: ['timelapse.gif'], run: { id: path.basename(o.run), dir: o.run }, frames: steps.map((s) => `samples/step-${s}.png`) }));
+    return { format: o.format, out: o.out, files: await writeFolder(o.out, files) };
+  }
+  const p = await prepareGenerator(o.run, { checkpoint: o.checkpoint, calibration: o.calibration, seed: o.seed });
+  try {
+    let maxAbs: number | undefined;
+    let manifest: Manifest;
+    switch (o.format) {
+      case 'tfjs':
+      case 'html': {
+        const art = await tfjsArtifacts(p);
+        maxAbs = art.maxAbsDiff;
+        manifest = baseManifest(o.format === 'tfjs' ? 'tfjs-layers-model' : 'html-sampler', p, 'NHWC');
+        manifest.verification = { maxAbsDiff: art.maxAbsDiff, tolerance: TFJS_TOLERANCE, against: `the app generator on the ${p.cal.n} calibration latents, after loading with stock tf.loadLayersModel` };
+        manifest.snippets = snippets(p.graph, 'tfjs');
+        if (o.format === 'tfjs') {
+          files.set('model.json', json(art.modelJson));
+          files.set('weights.bin', art.weights);
+        } else for (const [k, v] of await samplerFiles(p.graph, art, manifest, o.seed ?? 0)) files.set(k, v);
+        break;
+      }
+      case 'onnx': {
+        const io = onnxIo(p.graph);
+        const { bytes, maxAbsDiff: d } = await onnxArtifact(p, { zdim: String(p.graph.zdim), output_layout: io.outputShape.length === 4 ? 'NCHW' : 'ND', step: String(p.run.step) });
+        maxAbs = d;
+        manifest = baseManifest('onnx', p, 'NCHW', io.output);
+        manifest.verification = { maxAbsDiff: d, tolerance: ONNX_TOLERANCE, against: `the app generator on the ${p.cal.n} calibration latents, run in onnxruntime-node` };
+        manifest.snippets = snippets(p.graph, 'onnx');
+        files.set('generator.onnx', bytes);
+        break;
+      }
+      case 'png': {
+        const n = o.n ?? 64;
+        const seed = o.seed ?? 0;
+        const s = sampleGraph(p.graph, n, seed);
+        manifest = baseManifest(o.individual ? 'png-individual' : 'png-grid', p, 'NHWC');
+        manifest.samples = { n, seed };
+        if (o.individual) {
+          const pngs = await individualPngs(s);
+          const w = String(n - 1).length;
+          pngs.forEach((b, i) => files.set(`sample-${String(i).padStart(w, '0')}.png`, b));
+        } else files.set('grid.png', await gridPng(s));
+        break;
+      }
+    }
+    manifest.files = [...files.keys(), 'manifest.json'];
+    files.set('manifest.json', json(manifest));
+    const written = await writeFolder(o.out, files);
+    return { format: o.format, out: o.out, files: written, step: p.run.step, maxAbsDiff: maxAbs };
+  } finally {
+    p.dispose();
+  }
+}
+
+/** `sample`: an n-image grid (or scatter for points) from a seed, written atomically to one PNG file. */
+export async function sampleRun(o: { run: string; n: number; seed: number; out: string; checkpoint?: number }): Promise<{ out: string; step: number }> {
+  const p = await prepareGenerator(o.run, { checkpoint: o.checkpoint });
+  try {
+    const png = await gridPng(sampleGraph(p.graph, o.n, o.seed));
+    await writeFileAtomic(o.out, png);
+    return { out: o.out, step: p.run.step };
+  } finally {
+    p.dispose();
+  }
+}
+
+export function isExportError(e: unknown): e is ExportError {
+  return e instanceof ExportError;
+}

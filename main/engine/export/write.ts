@@ -1,0 +1,53 @@
+/** All-or-nothing output: everything goes to a temp name beside the target, renamed into place when complete. */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ExportError } from './load';
+
+export type FileSet = Map<string, Uint8Array | string>;
+
+const tmpName = (target: string) => path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+
+async function ensureFree(target: string, kind: 'folder' | 'file'): Promise<void> {
+  const st = await fs.stat(target).catch(() => null);
+  if (!st) return;
+  if (kind === 'folder') {
+    if (!st.isDirectory()) throw new ExportError(target, 'exists and is not a folder');
+    if ((await fs.readdir(target)).length) throw new ExportError(target, 'exists and is not empty (choose a new --out folder)');
+    await fs.rmdir(target);
+  } else if (st.isDirectory()) throw new ExportError(target, 'is a folder');
+}
+
+/** Write `files` (relative names) into the folder `out`, which must not exist or be empty. */
+export async function writeFolder(out: string, files: FileSet): Promise<string[]> {
+  await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await ensureFree(out, 'folder');
+  const tmp = tmpName(path.resolve(out));
+  try {
+    for (const [name, data] of files) {
+      const p = path.join(tmp, name);
+      await fs.mkdir(path.dirname(p), { recursive: true });
+      await fs.writeFile(p, data);
+    }
+    await ensureFree(out, 'folder');
+    await fs.rename(tmp, out);
+  } catch (e) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return [...files.keys()];
+}
+
+/** Write one file via a temp name and rename (replaces an existing file). */
+export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await ensureFree(file, 'file');
+  const tmp = tmpName(path.resolve(file));
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
