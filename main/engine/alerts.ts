@@ -1,0 +1,197 @@
+/**
+ * Training alerts as pure functions over the metrics stream (the events a trainer writes to metrics.jsonl).
+ * No tfjs, no I/O: feed events in, get alerts out. `createAlertMonitor` is the streaming form (one call per
+ * event, deduplicated: an alert fires once, and again only after the condition has cleared);
+ * `detectAlerts` folds a whole recorded stream.
+ *
+ *  - divergence: a non-finite loss / σ / gradient norm, a trainer `non_finite` error, or σ of a raw weight
+ *    exploding (above `sigmaMax`, or `sigmaFactor` × its first recorded value).
+ *  - d_overpowering: over the last `window` metrics events D's loss stays near 0 (mean ≤ `dLossMax`) while
+ *    G's loss rises (positive least-squares slope and last > first).
+ *  - spectral_collapse: in a layer's singular-value spectrum, more than `collapsedShare` of the values fall
+ *    below `collapseFraction` × σ_max (the layer has lost rank).
+ *  - mode_collapse (2D data): modes covered drops below `modeDrop` × the best coverage seen so far.
+ */
+
+export type AlertKind = 'divergence' | 'd_overpowering' | 'spectral_collapse' | 'mode_collapse';
+
+export interface Alert {
+  kind: AlertKind;
+  step: number;
+  severity: 'warning' | 'error';
+  message: string;
+  layer?: string;
+  /** For divergence: a non-finite value, or σ_raw exploding while still finite. */
+  cause?: 'non_finite' | 'sigma_explosion';
+}
+
+export interface LayerSpectrum {
+  name: string;
+  /** Singular values, any order. */
+  singularValues: ArrayLike<number>;
+}
+
+/** The fields alerts read; a metrics / sample / error event from shared/events.ts fits. */
+export interface StreamEvent {
+  type: string;
+  step?: number;
+  dLoss?: number;
+  gLoss?: number;
+  layers?: { name: string; sigmaRaw: number; sigmaBar: number; gradNorm: number }[];
+  lipschitzBound?: number;
+  eval?: { modesCovered?: number; modesTotal?: number };
+  code?: string;
+  layer?: string;
+  message?: string;
+  /** Optional per-layer spectra (when the trainer's diagnostics include them). */
+  spectra?: LayerSpectrum[];
+}
+
+export interface AlertOptions {
+  sigmaMax: number;
+  sigmaFactor: number;
+  window: number;
+  dLossMax: number;
+  collapseFraction: number;
+  collapsedShare: number;
+  modeDrop: number;
+}
+
+export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
+  sigmaMax: 1e4,
+  sigmaFactor: 100,
+  window: 5,
+  dLossMax: 0.05,
+  collapseFraction: 0.01,
+  collapsedShare: 0.5,
+  modeDrop: 0.5,
+};
+
+/** Least-squares slope of ys against their index. */
+export function slope(ys: number[]): number {
+  const n = ys.length;
+  if (n < 2) return 0;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0, den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (i - mx) * (ys[i] - my);
+    den += (i - mx) ** 2;
+  }
+  return num / den;
+}
+
+/** Spectral collapse check on one layer's spectrum; null when healthy. */
+export function spectralCollapse(
+  step: number,
+  spec: LayerSpectrum,
+  o: Pick<AlertOptions, 'collapseFraction' | 'collapsedShare'> = DEFAULT_ALERT_OPTIONS,
+): Alert | null {
+  const s = Array.from(spec.singularValues);
+  if (s.length < 2) return null;
+  const max = Math.max(...s);
+  if (!Number.isFinite(max) || max <= 0) return null;
+  const small = s.filter((v) => v < o.collapseFraction * max).length;
+  const share = small / s.length;
+  if (share <= o.collapsedShare) return null;
+  return {
+    kind: 'spectral_collapse',
+    step,
+    severity: 'warning',
+    layer: spec.name,
+    message: `${spec.name}: ${small}/${s.length} singular values below ${o.collapseFraction} × σ_max (${max.toPrecision(3)})`,
+  };
+}
+
+export interface AlertMonitor {
+  push(e: StreamEvent): Alert[];
+}
+
+export function createAlertMonitor(opts: Partial<AlertOptions> = {}): AlertMonitor {
+  const o = { ...DEFAULT_ALERT_OPTIONS, ...opts };
+  const firstSigma = new Map<string, number>();
+  const active = new Set<string>(); // keys of conditions currently firing
+  const dHist: number[] = [];
+  const gHist: number[] = [];
+  let bestModes = 0;
+
+  /** Fire `a` if its key is not already active; `on=false` clears it. */
+  const gate = (key: string, on: boolean, make: () => Alert, out: Alert[]) => {
+    if (!on) {
+      active.delete(key);
+      return;
+    }
+    if (active.has(key)) return;
+    active.add(key);
+    out.push(make());
+  };
+
+  return {
+    push(e: StreamEvent): Alert[] {
+      const out: Alert[] = [];
+      const step = e.step ?? 0;
+      if (e.type === 'error' && e.code === 'non_finite') {
+        out.push({ kind: 'divergence', cause: 'non_finite', step, severity: 'error', layer: e.layer, message: e.message ?? 'non-finite values in training' });
+        return out;
+      }
+      if (e.eval?.modesCovered !== undefined) {
+        const m = e.eval.modesCovered;
+        const collapsed = bestModes >= 2 && m < o.modeDrop * bestModes;
+        gate('modes', collapsed, () => ({
+          kind: 'mode_collapse',
+          step,
+          severity: 'warning',
+          message: `modes covered fell to ${m}${e.eval?.modesTotal ? `/${e.eval.modesTotal}` : ''} from a best of ${bestModes}`,
+        }), out);
+        bestModes = Math.max(bestModes, m);
+      }
+      for (const sp of e.spectra ?? []) {
+        const a = spectralCollapse(step, sp, o);
+        gate(`spec:${sp.name}`, a !== null, () => a!, out);
+      }
+      if (e.type !== 'metrics') return out;
+
+      const lossesFinite = Number.isFinite(e.dLoss) && Number.isFinite(e.gLoss);
+      gate('loss', !lossesFinite, () => ({ kind: 'divergence', cause: 'non_finite', step, severity: 'error', message: `non-finite loss (D ${e.dLoss}, G ${e.gLoss})` }), out);
+      for (const l of e.layers ?? []) {
+        const bad = !Number.isFinite(l.sigmaRaw) || !Number.isFinite(l.gradNorm) || !Number.isFinite(l.sigmaBar);
+        if (!bad && !firstSigma.has(l.name) && l.sigmaRaw > 0) firstSigma.set(l.name, l.sigmaRaw);
+        const s0 = firstSigma.get(l.name);
+        const exploding = bad || l.sigmaRaw > o.sigmaMax || (s0 !== undefined && l.sigmaRaw > o.sigmaFactor * s0);
+        gate(`sigma:${l.name}`, exploding, () => ({
+          kind: 'divergence',
+          cause: bad ? 'non_finite' : 'sigma_explosion',
+          step,
+          severity: 'error',
+          layer: l.name,
+          message: bad
+            ? `${l.name}: non-finite σ or gradient (σ_raw ${l.sigmaRaw}, ‖g‖ ${l.gradNorm})`
+            : `${l.name}: σ_raw exploded to ${l.sigmaRaw.toPrecision(3)} (first ${s0?.toPrecision(3) ?? '?'})`,
+        }), out);
+      }
+
+      if (lossesFinite) {
+        dHist.push(e.dLoss!);
+        gHist.push(e.gLoss!);
+        if (dHist.length > o.window) dHist.shift();
+        if (gHist.length > o.window) gHist.shift();
+        const full = dHist.length === o.window && o.window >= 2;
+        const dMean = dHist.reduce((a, b) => a + b, 0) / dHist.length;
+        const over = full && dMean <= o.dLossMax && slope(gHist) > 0 && gHist[gHist.length - 1] > gHist[0];
+        gate('dover', over, () => ({
+          kind: 'd_overpowering',
+          step,
+          severity: 'warning',
+          message: `D loss ≈ ${dMean.toPrecision(2)} while G loss rose ${gHist[0].toPrecision(3)} → ${gHist[gHist.length - 1].toPrecision(3)} over ${o.window} logs`,
+        }), out);
+      }
+      return out;
+    },
+  };
+}
+
+/** All alerts in a recorded stream, in order. */
+export function detectAlerts(stream: StreamEvent[], opts: Partial<AlertOptions> = {}): Alert[] {
+  const m = createAlertMonitor(opts);
+  return stream.flatMap((e) => m.push(e));
+}
