@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 
 /** What TrainerHost needs of a trainer process; Node's ChildProcess matches it structurally. */
 export interface TrainerProcess {
-  readonly pid: number | undefined;
+  readonly pid?: number;
   readonly connected: boolean;
   send(message: unknown): boolean;
   kill(signal?: NodeJS.Signals): boolean;
