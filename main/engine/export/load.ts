@@ -126,7 +126,10 @@ export async function loadRun(dir: string, opts: { checkpoint?: number } = {}): 
   const outLen = vars['G/out/bias'].length;
   const dataShape = arch === 'mlp' ? [outLen] : ds.shape && ds.shape[2] === outLen ? ds.shape : [SIZE[arch], SIZE[arch], outLen];
   const classes = config.conditional ? inferClasses(arch, vars) : 0;
-  const spec = modelSpec({ ...config, arch: resolveArch(arch, dataShape) }, dataShape, classes);
+  // The latent size is read off the first dense layer (config.zdim may be 0 = 'auto', resolved by data kind).
+  const first = arch === 'mlp' ? 'G/fc1' : 'G/fc';
+  const zdim = vars[`${first}/kernel`] && vars[`${first}/bias`] ? vars[`${first}/kernel`].length / vars[`${first}/bias`].length : config.zdim;
+  const spec = modelSpec({ ...config, zdim, arch: resolveArch(arch, dataShape) }, dataShape, classes);
   spec.classes = classes;
   let G: Generator;
   try {

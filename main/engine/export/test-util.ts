@@ -54,7 +54,7 @@ export async function makeRun(
   const { Trainer } = await import('../trainer/trainer');
   const { dataSource } = await import('../trainer/data');
   const { encodeCheckpoint } = await import('../trainer/checkpoint');
-  const config = parseConfig({ dataset: kind === 'points' ? 'builtin:ring8' : 'tiny', batch: 8, zdim: 8, g: { ch: kind === 'points' ? 16 : 4 }, d: { ch: 4 }, seed: 5, ...cfg });
+  const config = parseConfig({ dataset: kind === 'points' ? 'builtin:ring8' : 'tiny', batch: 8, zdim: kind === 'points' ? 0 : 8, g: { ch: kind === 'points' ? 16 : 4 }, d: { ch: 4 }, seed: 5, ...cfg });
   const r = new Rng(1);
   const data =
     kind === 'points'
