@@ -57,7 +57,7 @@ describe('Trainer on ring8 (MLP)', () => {
     tr.diagnostics();
     await tr.sample();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 100; i++) {
       tr.trainStep(i % 10 === 0);
       if (i % 50 === 0) {
         tr.diagnostics();
