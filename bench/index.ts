@@ -96,7 +96,9 @@ async function sampleThroughput(backend: string, repeats: number): Promise<Resul
 }
 
 function torchReference(only: string[], repeats: number): Result[] {
-  const script = join(here, 'torch_reference.py');
+  // Beside this file in the source tree; from the bundle in out/node/, in the repo's bench/.
+  const script = [join(here, 'torch_reference.py'), join(here, '..', '..', 'bench', 'torch_reference.py')].find((p) => existsSync(p));
+  if (!script) return [];
   const python = process.env.SNGAN_TORCH_PYTHON ?? '/usr/bin/python3';
   if (!existsSync(python)) return [];
   const names = only.filter((n) => MODELS[n]);

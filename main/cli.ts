@@ -1,19 +1,35 @@
 /** `sngan-studio <command>`: the headless face of the app. */
 import { UsageError } from './cli/args';
 import { serveCommand, serveHelp } from './cli/serve';
-import { importCommand } from './cli/import';
-import { trainCommand } from './cli/train';
+import { importCommand, importHelp } from './cli/import';
+import { trainCommand, trainHelp } from './cli/train';
+import { exportCommand, exportHelp } from './cli/export';
+import { sampleCommand, sampleHelp } from './cli/sample';
+import { compareCommand, compareHelp } from './cli/compare';
 
-type Command = { summary: string; run: (argv: string[]) => Promise<number> };
+type Command = { help: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
-  import: { summary: 'import <path…> --workspace DIR [--size 32] [--channels 1|3] [--name N] [--json]   import images, archives, IDX, CIFAR, npy', run: importCommand },
-  train: { summary: 'train --dataset <id|path|builtin:NAME> --workspace DIR --steps N [--set k=v…] [--config f.json] [--resume RUN] [--json]', run: trainCommand },
-  serve: { summary: serveHelp.split('\n')[0]!.replace('sngan-studio ', ''), run: serveCommand },
+  import: { help: importHelp, run: importCommand },
+  train: { help: trainHelp, run: trainCommand },
+  compare: { help: compareHelp, run: compareCommand },
+  export: { help: exportHelp, run: exportCommand },
+  sample: { help: sampleHelp, run: sampleCommand },
+  serve: { help: serveHelp, run: serveCommand },
+  bench: { help: 'sngan-studio bench [--json] [--only cnn32,dcgan28,mlp2d,sn-overhead,sample] [--repeats N] [--all-backends] [--no-torch]', run: benchCommand },
 };
 
+/** The benchmark runs in a process of its own so its timings see a fresh tfjs engine. */
+async function benchCommand(argv: string[]): Promise<number> {
+  const { fork } = await import('node:child_process');
+  const { nodeEntry } = await import('./services/entries');
+  const entry = nodeEntry('bench');
+  const child = fork(entry.path, argv, { execArgv: entry.execArgv, stdio: 'inherit' });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
 export function helpText(): string {
-  const lines = Object.values(commands).map((c) => `  ${c.summary}`);
+  const lines = Object.values(commands).map((c) => `  ${c.help.split('\n')[0]!.replace(/^sngan-studio /, '')}`);
   return `SNGAN Studio — train spectrally normalized GANs\n\nUsage: sngan-studio <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`sngan-studio <command> --help\` for a command's options.`;
 }
 

@@ -8,6 +8,7 @@ const entries = {
   worker: 'main/engine/trainer/worker.ts',
   probe: 'main/engine/probe.ts',
   importer: 'main/datasets/import-worker.ts',
+  bench: 'bench/index.ts',
 };
 
 await build({

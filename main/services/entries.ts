@@ -10,6 +10,7 @@ const SOURCES = {
   worker: 'main/engine/trainer/worker.ts',
   probe: 'main/engine/probe.ts',
   importer: 'main/datasets/import-worker.ts',
+  bench: 'bench/index.ts',
 } as const;
 export type EntryName = keyof typeof SOURCES;
 
