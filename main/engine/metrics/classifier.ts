@@ -1,0 +1,106 @@
+/**
+ * The feature space for this app's FID / KID: a small CNN classifier trained on the dataset's own labels.
+ * Its penultimate layer (a `featureDim`-wide dense layer) gives the features.
+ *
+ * THIS IS NOT INCEPTION-FID. Inception-v3 features (what papers report) are not used here: numbers from this
+ * feature space are comparable only between runs on the same dataset scored with the same trained classifier
+ * (same seed, same settings), never with published FID/KID values.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fidFromFeatures } from './frechet';
+import { kidFromFeatures, type KidOptions } from './kid';
+
+export interface ClassifierOptions {
+  featureDim?: number;
+  epochs?: number;
+  batchSize?: number;
+  /** Caps the training images used (the first N). */
+  maxTrain?: number;
+  seed?: number;
+}
+
+export interface FeatureClassifier {
+  featureDim: number;
+  /** Training accuracy after the last epoch (a sanity check that the features mean something). */
+  trainAccuracy: number;
+  /** Features of NHWC images in [0, 1] (count × featureDim, row-major). */
+  features(images: Float32Array, count: number): Float32Array;
+  dispose(): void;
+}
+
+/** Uint8 NHWC pixels → float [0, 1]. */
+export function toUnit(pixels: Uint8Array): Float32Array {
+  const out = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;
+  return out;
+}
+
+export async function trainFeatureClassifier(
+  data: { width: number; height: number; channels: number; count: number; pixels: Uint8Array; labels: Uint8Array; classes: string[] },
+  o: ClassifierOptions = {},
+): Promise<FeatureClassifier> {
+  const featureDim = o.featureDim ?? 64;
+  const seed = o.seed ?? 0;
+  const n = Math.min(data.count, o.maxTrain ?? data.count);
+  const { width: w, height: h, channels: c } = data;
+  const k = Math.max(2, data.classes.length);
+  const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [h, w, c], filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2) }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: featureDim, activation: 'relu', kernelInitializer: init(3), name: 'features' }),
+      tf.layers.dense({ units: k, activation: 'softmax', kernelInitializer: init(4) }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(2e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const x = tf.tensor4d(toUnit(data.pixels.subarray(0, n * w * h * c)), [n, h, w, c]);
+  const y = tf.tensor1d(Array.from(data.labels.subarray(0, n)), 'float32');
+  let trainAccuracy = 0;
+  try {
+    const hist = await model.fit(x, y, { epochs: o.epochs ?? 3, batchSize: o.batchSize ?? 64, shuffle: false, verbose: 0 });
+    const acc = hist.history.acc ?? hist.history.accuracy;
+    trainAccuracy = acc ? Number(acc[acc.length - 1]) : 0;
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
+  const feat = tf.model({ inputs: model.inputs, outputs: model.getLayer('features').output as tf.SymbolicTensor });
+  return {
+    featureDim,
+    trainAccuracy,
+    features(images: Float32Array, count: number): Float32Array {
+      const out = new Float32Array(count * featureDim);
+      const bs = 256;
+      for (let s = 0; s < count; s += bs) {
+        const m = Math.min(bs, count - s);
+        const chunk = tf.tidy(() => {
+          const t = tf.tensor4d(images.subarray(s * w * h * c, (s + m) * w * h * c), [m, h, w, c]);
+          return feat.predict(t) as tf.Tensor;
+        });
+        out.set(chunk.dataSync() as Float32Array, s * featureDim);
+        chunk.dispose();
+      }
+      return out;
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
+
+/** FID and KID of generated vs real images (both NHWC in [0, 1]) in the classifier's feature space. */
+export function classifierFidKid(
+  clf: FeatureClassifier,
+  real: Float32Array,
+  nReal: number,
+  fake: Float32Array,
+  nFake: number,
+  kid: KidOptions = {},
+): { fid: number; kid: number; kidStd: number } {
+  const fr = clf.features(real, nReal), ff = clf.features(fake, nFake);
+  const d = clf.featureDim;
+  const k = kidFromFeatures(fr, nReal, ff, nFake, d, kid);
+  return { fid: fidFromFeatures(fr, nReal, ff, nFake, d), kid: k.mean, kidStd: k.std };
+}
