@@ -40,7 +40,7 @@ describe('train command', () => {
     expect(existsSync(path.join(run.dir, 'samples', 'step-20.png'))).toBe(true);
     expect((await latestCheckpoint(run.dir))?.step).toBe(20);
     expect(JSON.parse(readFileSync(path.join(run.dir, 'config.json'), 'utf8')).dataset).toBe('builtin:ring8');
-  }, 90_000);
+  }, 150_000);
 
   it('a killed trainer loses only the steps since the last checkpoint; resume reproduces the straight run', async () => {
     const base = { dataset: 'builtin:ring8', steps: 40, batch: 16, zdim: 4, d: { ch: 16 }, g: { ch: 16 }, logEvery: 5, sampleEvery: 20, checkpointEvery: 10, backend: 'wasm' as const, seed: 11 };
@@ -76,5 +76,5 @@ describe('train command', () => {
     // the metrics log has no duplicated steps after the resume
     const steps = (await readMetrics(killed.dir)).filter((e) => e.type === 'metrics').map((e) => e.step);
     expect(steps).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
-  }, 120_000);
+  }, 200_000);
 });

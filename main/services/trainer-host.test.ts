@@ -9,7 +9,7 @@ import { TrainerHost, defaultWorkerPath } from './trainer-host';
 
 const ws = mkdtempSync(path.join(tmpdir(), 'sngan-host-'));
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
-const until = async (f: () => boolean, ms = 30_000) => {
+const until = async (f: () => boolean, ms = 100_000) => {
   const t0 = Date.now();
   while (!f()) {
     if (Date.now() - t0 > ms) throw new Error('timed out');
@@ -41,7 +41,7 @@ describe('TrainerHost', () => {
     const st = await readStatus(run.dir);
     expect(st.state).toBe('stopped');
     expect(events.some((e) => e.type === 'checkpoint' && e.step === st.step)).toBe(true);
-  }, 60_000);
+  }, 150_000);
 
   it('reports a start failure as an error event and a failed run', async () => {
     const run = await createRun(ws, parseConfig({ dataset: 'no-such-dataset', backend: 'wasm' }), 'bad-run');
@@ -51,5 +51,5 @@ describe('TrainerHost', () => {
     expect(await host.wait()).toBe('failed');
     expect(events.some((e) => e.type === 'error' && e.code === 'start_failed')).toBe(true);
     expect((await readStatus(run.dir)).state).toBe('failed');
-  }, 60_000);
+  }, 150_000);
 });
