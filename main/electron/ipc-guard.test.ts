@@ -9,7 +9,7 @@ function fakeIpc() {
   const handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>>();
   return {
     handlers,
-    handle(channel: string, listener: (event: never, ...args: unknown[]) => unknown) {
+    handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown) {
       handlers.set(channel, listener as never);
     },
     invoke(channel: string, event: IpcEventLike, ...args: unknown[]) {

@@ -1,20 +1,15 @@
 /**
  * Every IPC handler goes through here: the channel must be on the allow-list, the sender must be the app's
  * own top-level page (event.senderFrame), and the arguments must pass the channel's schema. Rejections are
- * returned as ApiResult errors (never thrown across IPC) and logged once per reason.
+ * returned as ApiResult errors (never thrown across IPC) and logged.
  */
 import { z } from 'zod';
 import { isCallName, type ApiResult } from '../../shared/api';
+import { IPC, type IpcChannel } from './channels';
 import { isAppUrl } from './security';
 
-/** The only channels the shell listens on (invoke) or sends on (events). */
-export const IPC = {
-  call: 'sngan:call',
-  dialog: 'sngan:dialog',
-  event: 'sngan:event',
-  menu: 'sngan:menu',
-} as const;
-export type IpcChannel = (typeof IPC)[keyof typeof IPC];
+export { IPC, type IpcChannel };
+/** The only channels the renderer may invoke. */
 export const INVOKE_CHANNELS: readonly IpcChannel[] = [IPC.call, IPC.dialog];
 
 /** The part of an IpcMainInvokeEvent the guard reads (a fake in tests). */
@@ -23,7 +18,7 @@ export interface IpcEventLike {
 }
 
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: never, ...args: unknown[]) => unknown): void;
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void;
 }
 
 export const forbidden = (message: string): ApiResult<never> => ({ ok: false, error: { code: 'forbidden', message } });

@@ -1,37 +1,62 @@
 /**
  * The Electron shell: one secure window over the same services the web mode uses.
- * The only folder that imports 'electron'.
+ * The only folder that imports 'electron'. Thin calls only: the logic lives in the plain modules beside it.
  */
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
-import { dirname, join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, screen, session, shell, utilityProcess } from 'electron';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createServices, type Services } from '../services/services';
+import { createServices, type ServiceOptions, type Services } from '../services/services';
 import { defaultWorkspace } from '../services/workspace';
+import { launchTargets, type LaunchTarget } from './argv';
+import { IPC, type MenuCommand } from './channels';
+import { DialogArgs, openDialogOptions, saveDialogOptions } from './dialogs';
+import { CallArgs, createIpcGuard } from './ipc-guard';
+import { menuTemplate } from './menu';
+import { RunTracker } from './progress';
+import { confirmQuitMessage, QuitGuard } from './quit-guard';
 import { isAppUrl, isSafeExternalLink, RENDERER_CSP, secureWebPreferences } from './security';
-
-const API_CALL = 'sngan:call';
-const API_EVENT = 'sngan:event';
+import { SettingsStore } from './settings';
+import { utilityTrainerLauncher, type TrainerLauncher } from './trainer-process';
+import { boundsToSave, MIN_SIZE, restoreBounds } from './window-state';
 
 // The bundle is an ES module: no __dirname, so derive it.
 const here = dirname(fileURLToPath(import.meta.url));
+const isDev = !app.isPackaged || !!process.env.ELECTRON_RENDERER_URL;
 
 let services: Services | undefined;
 let win: BrowserWindow | undefined;
+let pageReady = false;
+const pending: MenuCommand[] = [];
+const settings = new SettingsStore(app.getPath('userData'));
+const tracker = new RunTracker();
 
 function appUrl(): string {
   return process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(here, '..', 'renderer', 'index.html')).href;
 }
 
+function tell(cmd: MenuCommand): void {
+  if (win && pageReady) win.webContents.send(IPC.menu, cmd);
+  else pending.push(cmd);
+}
+
 function createWindow(): BrowserWindow {
+  const saved = settings.get().window;
+  const primary = screen.getPrimaryDisplay();
+  const areas = [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea);
+  const b = restoreBounds(saved, areas);
   const w = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 900,
-    minHeight: 600,
+    x: b.x,
+    y: b.y,
+    width: b.width,
+    height: b.height,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     title: 'SNGAN Studio',
     show: false,
     webPreferences: secureWebPreferences(join(here, '..', 'preload', 'preload.cjs')),
   });
+  if (b.maximized) w.maximize();
   w.once('ready-to-show', () => w.show());
   // No navigation away from the app, no new windows; https links go to the system browser.
   w.webContents.on('will-navigate', (event, url) => {
@@ -41,39 +66,179 @@ function createWindow(): BrowserWindow {
     if (isSafeExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
+  w.webContents.on('did-finish-load', () => {
+    pageReady = true;
+    for (const cmd of pending.splice(0)) w.webContents.send(IPC.menu, cmd);
+  });
+  let saveTimer: NodeJS.Timeout | undefined;
+  const saveBounds = () => {
+    clearTimeout(saveTimer);
+    if (!w.isDestroyed() && !w.isFullScreen()) settings.update({ window: boundsToSave(w.getNormalBounds(), w.isMaximized()) });
+  };
+  const scheduleSave = () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveBounds, 500);
+  };
+  w.on('resize', scheduleSave);
+  w.on('move', scheduleSave);
+  w.on('maximize', scheduleSave);
+  w.on('unmaximize', scheduleSave);
+  w.on('close', (event) => {
+    saveBounds();
+    // Closing the last window on Windows/Linux quits: go through the quit guard so running runs are confirmed.
+    if (process.platform !== 'darwin' && quitGuard.phase !== 'done') {
+      event.preventDefault();
+      app.quit();
+    }
+  });
+  w.on('closed', () => {
+    if (win === w) win = undefined;
+    pageReady = false;
+  });
   void w.loadURL(appUrl());
   return w;
 }
 
+function runIdIn(path: string, workspace: string): string | undefined {
+  const rel = relative(join(workspace, 'runs'), path);
+  return rel && !rel.startsWith('..') && !rel.includes(sep) ? rel : undefined;
+}
+
+async function importDataset(paths: string[]): Promise<void> {
+  const r = await services!.call('datasets.import', { paths });
+  for (const p of paths) app.addRecentDocument(p);
+  tell({ command: 'showDatasets', importId: r.ok ? (r.value as { importId: string }).importId : undefined });
+}
+
+function openRun(path: string): void {
+  const id = runIdIn(path, services!.workspace);
+  if (!id) {
+    void dialog.showMessageBox({ type: 'info', message: 'This run folder is outside the workspace.', detail: `Copy it into ${join(services!.workspace, 'runs')} to open it.` });
+    return;
+  }
+  app.addRecentDocument(path);
+  settings.addRecentRun(path);
+  rebuildMenu();
+  tell({ command: 'openRun', id });
+}
+
+function openTargets(targets: LaunchTarget[]): void {
+  const datasets = targets.filter((t) => t.kind === 'dataset').map((t) => t.path);
+  if (datasets.length) void importDataset(datasets);
+  for (const t of targets) if (t.kind === 'run') openRun(t.path);
+}
+
+const probe = { exists: existsSync, isDirectory: (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false };
+
+function rebuildMenu(): void {
+  const recentRuns = settings
+    .get()
+    .recentRuns.filter((p) => existsSync(p))
+    .map((p) => ({ label: p.split(/[/\\]/).pop() ?? p, path: p }));
+  const template = menuTemplate(
+    { platform: process.platform, isDev, appName: app.name, recentRuns },
+    {
+      openDataset: async () => {
+        const r = await dialog.showOpenDialog(win!, openDialogOptions({ kind: 'openDataset' }, services!.workspace));
+        if (!r.canceled && r.filePaths.length) await importDataset(r.filePaths);
+      },
+      importDataset: () => tell({ command: 'import' }),
+      exportGenerator: () => tell({ command: 'export' }),
+      openRun,
+      openWorkspace: () => void shell.openPath(services!.workspace),
+      openExternal: (url) => {
+        if (isSafeExternalLink(url)) void shell.openExternal(url);
+      },
+      clearRecent: () => {
+        settings.update({ recentRuns: [] });
+        app.clearRecentDocuments();
+        rebuildMenu();
+      },
+    },
+  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
 function wireIpc(s: Services): void {
-  ipcMain.handle(API_CALL, async (event, name: unknown, req: unknown) => {
-    if (!isAppUrl(event.senderFrame?.url, appUrl())) {
-      return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the app window' } };
+  const guard = createIpcGuard(ipcMain, { appUrl });
+  guard.handle(IPC.call, CallArgs, ([name, req]) => s.call(name, req));
+  guard.handle(IPC.dialog, DialogArgs, async ([req]) => {
+    const parent = win ?? BrowserWindow.getFocusedWindow() ?? undefined;
+    if (req.kind === 'exportGenerator') {
+      const opts = saveDialogOptions(req, app.getPath('downloads'));
+      const r = parent ? await dialog.showSaveDialog(parent, opts) : await dialog.showSaveDialog(opts);
+      return { ok: true, value: { canceled: r.canceled || !r.filePath, paths: r.filePath ? [r.filePath] : [] } };
     }
-    return s.call(String(name), req);
+    const opts = openDialogOptions(req, s.workspace);
+    const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
+    return { ok: true, value: { canceled: r.canceled, paths: r.filePaths } };
   });
   s.events.subscribe((name, payload) => {
-    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(API_EVENT, name, payload);
+    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(IPC.event, name, payload);
+    const bar = tracker.onEvent(name, payload);
+    if (bar) for (const w of BrowserWindow.getAllWindows()) w.setProgressBar(bar.value, { mode: bar.mode });
+    if (name === 'run.status' && (payload as { state?: string }).state === 'running') {
+      const dir = join(s.workspace, 'runs', (payload as { id: string }).id);
+      if (settings.get().recentRuns[0] !== dir) {
+        settings.addRecentRun(dir);
+        app.addRecentDocument(dir);
+        rebuildMenu();
+      }
+    }
   });
 }
+
+const quitGuard = new QuitGuard({
+  activeRuns: () => tracker.active().length,
+  confirm: async (n) => {
+    const opts = confirmQuitMessage(n);
+    const r = win ? await dialog.showMessageBox(win, opts) : await dialog.showMessageBox(opts);
+    return r.response === 0;
+  },
+  close: () => services?.close() ?? Promise.resolve(),
+  quit: () => app.quit(),
+});
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  const loaded = settings.load();
+  if (loaded.problem) console.warn(`[settings] ${loaded.problem}${loaded.backup ? ` (kept as ${loaded.backup})` : ''}`);
+  nativeTheme.themeSource = settings.get().theme;
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
     if (win) {
       if (win.isMinimized()) win.restore();
       win.focus();
     }
+    if (services) openTargets(launchTargets(argv, { isPackaged: app.isPackaged, cwd: workingDirectory, probe }));
   });
+  // macOS: files dropped on the dock icon or opened from Finder.
+  const early: string[] = [];
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    if (services) openTargets(launchTargets(['', path], { isPackaged: true, cwd: '/', probe }));
+    else early.push(path);
+  });
+
   app.whenReady().then(() => {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    services = createServices({ workspace: process.env.SNGAN_WORKSPACE ?? defaultWorkspace(), transport: 'electron' });
+    const s = settings.get();
+    // Trainers run in utility processes (one per run); the services pass this launcher to each TrainerHost.
+    const opts: ServiceOptions & { launchTrainer?: TrainerLauncher } = {
+      workspace: process.env.SNGAN_WORKSPACE ?? s.workspace ?? defaultWorkspace(),
+      transport: 'electron',
+      backend: process.env.SNGAN_BACKEND ?? (s.defaultBackend === 'auto' ? undefined : s.defaultBackend),
+      launchTrainer: utilityTrainerLauncher(utilityProcess),
+    };
+    services = createServices(opts);
     wireIpc(services);
+    rebuildMenu();
     win = createWindow();
+    openTargets(launchTargets([...process.argv, ...early.splice(0)], { isPackaged: app.isPackaged, cwd: process.cwd(), probe }));
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) win = createWindow();
     });
@@ -81,7 +246,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => {
-    void services?.close();
+  // Runs in progress are confirmed, then stopped with a checkpoint, before the app goes.
+  app.on('before-quit', (event) => {
+    if (quitGuard.beforeQuit()) event.preventDefault();
   });
 }
