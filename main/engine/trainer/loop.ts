@@ -147,7 +147,11 @@ export class TrainLoop {
         await new Promise<void>((r) => setImmediate(r));
       }
       if (this.stopRequested) {
-        if (tr.step > this.lastCheckpointStep && !this.nanPending) await this.checkpoint();
+        if (tr.step > this.lastCheckpointStep && !this.nanPending) {
+          // the final grid of a stopped run, then its checkpoint
+          if (tr.step % c.sampleEvery !== 0) await this.snapshot(tr.step);
+          await this.checkpoint();
+        }
         await this.setState('stopped');
       } else {
         await this.setState('finished');
