@@ -83,3 +83,27 @@ describe('compare command', () => {
     expect(formatTable([])).toMatch(/^variant/);
   }, 90_000);
 });
+
+describe('image scoring of a run\'s sample grid', () => {
+  it('recovers the tiles of a grid PNG and scores diversity', async () => {
+    const { imageGridPng } = await import('../runs/render');
+    const { scoreSampleGrid } = await import('../services/compare');
+    const n = 16, s = 12;
+    // 16 different images in [-1, 1]; then 16 copies of one (a collapsed generator)
+    const varied = Float32Array.from({ length: n * s * s }, (_, i) => Math.sin(i * (1 + Math.floor(i / (s * s))) * 0.37));
+    const same = Float32Array.from({ length: n * s * s }, (_, i) => varied[i % (s * s)]);
+    const a = await scoreSampleGrid(await imageGridPng(varied, [n, s, s, 1]), { width: s, height: s, channels: 1 }, 1);
+    const b = await scoreSampleGrid(await imageGridPng(same, [n, s, s, 1]), { width: s, height: s, channels: 1 }, 1);
+    expect(a.samples).toBe(16);
+    expect(b.msssim).toBeCloseTo(1, 6);
+    expect(a.msssim).toBeLessThan(0.5);
+    expect(a.fid).toBeUndefined();
+    // exact tile recovery: each pixel is the stored 8-bit value
+    const sharp = (await import('sharp')).default;
+    const { gridTiles } = await import('../engine/metrics/images');
+    const { data, info } = await sharp(await imageGridPng(varied, [n, s, s, 1])).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const t = gridTiles(new Uint8Array(data), info.width, info.height, s, s, 1);
+    expect(t.count).toBe(16);
+    for (const i of [0, 150, 5 * 144 + 77, n * s * s - 1]) expect(t.data[i]).toBeCloseTo(Math.round((varied[i] + 1) * 127.5) / 255, 6);
+  });
+});

@@ -41,10 +41,12 @@ const f = (v: number | null, d = 3) => (v === null ? '-' : Number.isFinite(v) ? 
 
 /** The summary table, one row per variant. */
 export function formatTable(results: VariantResult[]): string {
-  const head = ['variant', 'state', 'step', 'D loss', 'G loss', 'modes', 'HQ %', 'KL', 'steps→Q', 'wall s', 'NaN', 'σ expl', 'alerts'];
+  const img = results.some((r) => r.image);
+  const head = ['variant', 'state', 'step', 'D loss', 'G loss', 'modes', 'HQ %', 'KL', 'steps→Q', ...(img ? ['FID*', 'KID*', 'MS-SSIM'] : []), 'wall s', 'NaN', 'σ expl', 'alerts'];
   const rows = results.map((r) => {
     const s = r.summary;
     const alerts = Object.entries(s.alerts).map(([k, n]) => `${k}:${n}`).join(' ') || '-';
+    const im = img ? [f(r.image?.fid ?? null, 2), f(r.image?.kid ?? null, 3), f(r.image?.msssim ?? null, 3)] : [];
     return [
       r.label,
       r.state,
@@ -55,6 +57,7 @@ export function formatTable(results: VariantResult[]): string {
       s.highQualityFraction === null ? '-' : (100 * s.highQualityFraction).toFixed(1),
       f(s.klToUniform),
       s.stepsToQuality === null ? '-' : String(s.stepsToQuality),
+      ...im,
       r.wallSec.toFixed(1),
       String(s.nonFinite),
       String(s.sigmaExplosions),
@@ -64,7 +67,9 @@ export function formatTable(results: VariantResult[]): string {
   const all = [head, ...rows];
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
-  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+  const table = [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
+  if (img) table.push('* FID/KID in the feature space of a small classifier trained on this dataset\'s labels — not Inception-FID; MS-SSIM over random pairs of the final sample grid (lower = more diverse).');
+  return table.join('\n');
 }
 
 export async function compareCommand(argv: string[]): Promise<number> {
@@ -158,7 +163,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
         dataset: flags.dataset,
         steps: Number(flags.steps),
         threshold,
-        variants: results.map((r) => ({ label: r.label, runDir: r.runDir, state: r.state, wallSec: r.wallSec, norm: r.config.d.norm, preset: r.config.preset, snIters: r.config.sn.iters, ...r.summary })),
+        note: 'fid/kid (image datasets) are in the feature space of a classifier trained on the dataset labels, not Inception',
+        variants: results.map((r) => ({ label: r.label, runDir: r.runDir, state: r.state, wallSec: r.wallSec, norm: r.config.d.norm, preset: r.config.preset, snIters: r.config.sn.iters, ...r.summary, ...(r.image ? { image: r.image } : {}) })),
       }) + '\n',
     );
   } else process.stdout.write(formatTable(results) + '\n');

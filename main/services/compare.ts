@@ -5,7 +5,12 @@
  */
 import { parseConfig, parseSet, type TrainConfig } from '../../shared/config';
 import type { TrainerEvent } from '../../shared/events';
-import { createRun, readMetrics, updateStatus } from '../runs/store';
+import sharp from 'sharp';
+import { createRun, listSamples, readMetrics, samplePath, updateStatus } from '../runs/store';
+import { loadTrainingData, type TrainingData } from '../datasets/load';
+import { gridTiles, imageQuality, type ImageQuality } from '../engine/metrics/images';
+import { toUnit, trainFeatureClassifier, type FeatureClassifier } from '../engine/metrics/classifier';
+import { Rng } from '../engine/trainer/rng';
 import { TrainerHost } from './trainer-host';
 import { summarizeRun, DEFAULT_THRESHOLD, type QualityThreshold, type RunSummary } from '../engine/metrics/summary';
 import type { StreamEvent } from '../engine/alerts';
@@ -60,6 +65,31 @@ export interface VariantResult {
   wallSec: number;
   config: TrainConfig;
   summary: RunSummary;
+  /** Image datasets: quality of the final fixed-latent sample grid. */
+  image?: ImageQuality;
+}
+
+type ImageData = Extract<TrainingData, { kind: 'images' }>;
+export interface ClassifierContext {
+  clf: FeatureClassifier;
+  real: Float32Array;
+  nReal: number;
+}
+
+/** Train the (non-Inception) feature classifier once per comparison, on up to `maxReal` labelled images. */
+export async function classifierFor(data: ImageData, maxReal = 2000, epochs = 3, seed = 0): Promise<ClassifierContext | undefined> {
+  if (!data.labels || data.classes.length < 2) return undefined;
+  const n = Math.min(data.count, maxReal);
+  const clf = await trainFeatureClassifier({ ...data, labels: data.labels }, { maxTrain: n, epochs, seed });
+  return { clf, real: toUnit(data.pixels.subarray(0, n * data.width * data.height * data.channels)), nReal: n };
+}
+
+/** Score a sample-grid PNG (runs/render.ts layout) of `data`-shaped images. */
+export async function scoreSampleGrid(png: string | Uint8Array, data: Pick<ImageData, 'width' | 'height' | 'channels'>, seed: number, ctx?: ClassifierContext): Promise<ImageQuality> {
+  const { data: raw, info } = await sharp(png).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const fake = gridTiles(new Uint8Array(raw.buffer, raw.byteOffset, raw.length), info.width, info.height, data.width, data.height, data.channels);
+  const rng = new Rng(seed);
+  return imageQuality(fake, () => rng.next(), ctx);
 }
 
 export interface CompareOptions {
@@ -72,6 +102,8 @@ export interface CompareOptions {
   onVariantStart?: (v: CompareVariant, index: number, runDir: string) => void;
   /** Host factory (tests may inject one); defaults to a forked trainer process. */
   host?: (runDir: string, workspace: string, onEvent: (e: TrainerEvent) => void) => Pick<TrainerHost, 'start' | 'wait' | 'stop'>;
+  /** Image datasets: score each run's final sample grid (MS-SSIM diversity, classifier FID/KID). Default true. */
+  imageMetrics?: boolean;
   /** Set to true to stop the queue after the current variant. */
   cancelled?: () => boolean;
 }
@@ -92,6 +124,15 @@ export function variantConfigs(base: Record<string, unknown>, variants: CompareV
 export async function runComparison(o: CompareOptions): Promise<VariantResult[]> {
   const configs = variantConfigs(o.base, o.variants);
   const results: VariantResult[] = [];
+  let images: ImageData | null = null;
+  let ctx: ClassifierContext | undefined;
+  if (o.imageMetrics !== false && configs.length) {
+    const data = await loadTrainingData(configs[0].dataset, o.workspace);
+    if (data.kind === 'images') {
+      images = data;
+      ctx = await classifierFor(data, 2000, 3, configs[0].seed);
+    }
+  }
   for (let i = 0; i < o.variants.length; i++) {
     if (o.cancelled?.()) break;
     const v = o.variants[i];
@@ -116,7 +157,13 @@ export async function runComparison(o: CompareOptions): Promise<VariantResult[]>
     const wallSec = (performance.now() - t0) / 1000;
     if (nanMsg) await updateStatus(run.dir, { error: nanMsg }).catch(() => {});
     const events = (await readMetrics(run.dir)) as unknown as StreamEvent[];
-    results.push({ label: v.label, runDir: run.dir, state, wallSec, config, summary: summarizeRun(events, o.threshold ?? DEFAULT_THRESHOLD) });
+    const r: VariantResult = { label: v.label, runDir: run.dir, state, wallSec, config, summary: summarizeRun(events, o.threshold ?? DEFAULT_THRESHOLD) };
+    if (images) {
+      const steps = await listSamples(run.dir);
+      if (steps.length) r.image = await scoreSampleGrid(samplePath(run.dir, steps[steps.length - 1]), images, config.seed, ctx).catch(() => undefined);
+    }
+    results.push(r);
   }
+  ctx?.clf.dispose();
   return results;
 }
