@@ -11,6 +11,7 @@ import { loadTrainingData, type TrainingData } from '../datasets/load';
 import { gridTiles, imageQuality, type ImageQuality } from '../engine/metrics/images';
 import { toUnit, trainFeatureClassifier, type FeatureClassifier } from '../engine/metrics/classifier';
 import { Rng } from '../engine/trainer/rng';
+import { initBackend, backendInfo, type BackendName } from '../engine/backend';
 import { TrainerHost } from './trainer-host';
 import { summarizeRun, DEFAULT_THRESHOLD, type QualityThreshold, type RunSummary } from '../engine/metrics/summary';
 import type { StreamEvent } from '../engine/alerts';
@@ -130,6 +131,8 @@ export async function runComparison(o: CompareOptions): Promise<VariantResult[]>
     const data = await loadTrainingData(configs[0].dataset, o.workspace);
     if (data.kind === 'images') {
       images = data;
+      const b = configs[0].backend;
+      if (!backendInfo()) await initBackend(b === 'auto' ? {} : { force: b as BackendName });
       ctx = await classifierFor(data, 2000, 3, configs[0].seed);
     }
   }
