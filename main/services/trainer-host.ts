@@ -10,6 +10,24 @@ import { fileURLToPath } from 'node:url';
 import { TrainerEvent, type TrainerCommandInput, type RunState } from '../../shared/events';
 import { updateStatus } from '../runs/store';
 
+/** The process surface the host uses; Node's ChildProcess fits it, and so does the Electron utilityProcess bridge. */
+export interface TrainerProcessLike {
+  readonly pid?: number;
+  readonly connected: boolean;
+  send(message: unknown): boolean;
+  kill(signal?: NodeJS.Signals): boolean;
+  on(event: 'message', listener: (message: unknown) => void): this;
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  once(event: 'spawn', listener: () => void): this;
+  once(event: 'error', listener: (err: Error) => void): this;
+}
+
+export type TrainerLaunch = (workerPath: string, opts: { execArgv: string[]; env: NodeJS.ProcessEnv }) => TrainerProcessLike;
+
+/** Default launcher: child_process.fork with an IPC channel. */
+export const forkLaunch: TrainerLaunch = (workerPath, { execArgv, env }) =>
+  fork(workerPath, [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }) as ChildProcess as unknown as TrainerProcessLike;
+
 export interface TrainerHostOptions {
   runDir: string;
   workspace: string;
@@ -19,8 +37,10 @@ export interface TrainerHostOptions {
   onEvent?: (e: TrainerEvent) => void;
   /** Path to the worker entry; defaults to the .ts beside the sources or the built .js. */
   workerPath?: string;
-  /** Extra environment for the child. */
+  /** Extra environment for the child (SNGAN_BACKEND forces a backend when the config says 'auto'). */
   env?: NodeJS.ProcessEnv;
+  /** How to start the process (Electron passes a utilityProcess launcher); default child_process.fork. */
+  launch?: TrainerLaunch;
 }
 
 const FINAL: RunState[] = ['finished', 'stopped', 'failed'];
@@ -37,7 +57,7 @@ export function defaultWorkerPath(): string {
 }
 
 export class TrainerHost {
-  private child: ChildProcess | null = null;
+  private child: TrainerProcessLike | null = null;
   state: RunState = 'created';
   step = 0;
   backend?: string;
@@ -50,10 +70,10 @@ export class TrainerHost {
     if (this.child) return Promise.reject(new Error('trainer already started'));
     const workerPath = this.o.workerPath ?? defaultWorkerPath();
     const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    const child = fork(workerPath, [], { execArgv, env: { ...process.env, ...this.o.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = (this.o.launch ?? forkLaunch)(workerPath, { execArgv, env: { ...process.env, ...this.o.env } });
     this.child = child;
     let finalSeen = false;
-    child.on('message', (raw) => {
+    child.on('message', (raw: unknown) => {
       const r = TrainerEvent.safeParse(raw);
       if (!r.success) return;
       const e = r.data;
@@ -66,7 +86,7 @@ export class TrainerHost {
       this.o.onEvent?.(e);
     });
     this.exitPromise = new Promise<RunState>((resolve) => {
-      child.on('exit', (code, signal) => {
+      child.on('exit', (code: number | null, signal: NodeJS.Signals | null) => {
         this.child = null;
         if (!finalSeen) {
           const message = `trainer process exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})`;

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TrainerCommand, type TrainerEvent } from '../../../shared/events';
+import { BACKENDS } from '../../../shared/config';
 import { initBackend } from '../backend';
 import { loadTrainingData } from '../../datasets/load';
 import { modeCoverage } from '../../datasets/builtin2d';
@@ -42,7 +43,9 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     const run = await openRun(runDir);
     runDir = run.dir;
     const config = run.config;
-    const backend = await initBackend(config.backend !== 'auto' ? { force: config.backend } : undefined);
+    const envBackend = BACKENDS.find((b) => b === process.env.SNGAN_BACKEND);
+    const force = config.backend !== 'auto' ? config.backend : envBackend && envBackend !== 'auto' ? envBackend : undefined;
+    const backend = await initBackend(force ? { force } : undefined);
     await send({ type: 'status', state: 'created', step: 0, backend: backend.name, runDir, message: backend.reason });
     await updateStatus(runDir, { backend: backend.name, steps: cmd.steps ?? config.steps });
     const td = (await loadTrainingData(config.dataset, cmd.workspace)) as TrainingDataLike;
