@@ -82,7 +82,7 @@ describe.skipIf(!!skipReason)('linux dir build against a stub Electron', () => {
       execFile(
         process.execPath,
         [cli, '--linux', 'dir', '--x64', '--publish', 'never', `-c.electronDist=${stub}`, `-c.electronVersion=${electronVersion}`, `-c.directories.output=${output}`],
-        { cwd: root, timeout: 150_000, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false', ELECTRON_BUILDER_OFFLINE: '1' } },
+        { cwd: root, timeout: 200_000, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false', ELECTRON_BUILDER_OFFLINE: '1' } },
         (err, stdout, stderr) => (err ? reject(new Error(`electron-builder failed: ${err.message}\n${stdout}\n${stderr}`)) : resolve(`${stdout}\n${stderr}`)),
       );
     });
@@ -110,5 +110,5 @@ describe.skipIf(!!skipReason)('linux dir build against a stub Electron', () => {
     expect(wasm.sort()).toEqual(['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm']);
     if (existsSync(join(root, 'node_modules/onnxruntime-node'))) expect(existsSync(join(unpacked, 'onnxruntime-node'))).toBe(true);
     if (existsSync(join(root, 'node_modules/@tensorflow/tfjs-node'))) expect(existsSync(join(unpacked, '@tensorflow', 'tfjs-node'))).toBe(true);
-  }, 180_000);
+  }, 240_000);
 });
