@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { defaultEntryPath, utilityTrainerLauncher, WORKER_ARG, type TrainerLauncher, type UtilityForker, type UtilityProcessLike } from './trainer-process';
+import type { TrainerLaunch } from '../services/trainer-host';
 import { installParentPortBridge, workerFromArgv, type BridgeableProcess } from './utility-bridge';
 
 class FakeUtility extends EventEmitter implements UtilityProcessLike {
@@ -98,6 +99,11 @@ describe('UtilityTrainerLauncher', () => {
     p.once('error', (e) => errors.push(e));
     procs[0]!.emit('exit', 1);
     expect(errors[0]?.message).toMatch(/failed to start/);
+  });
+
+  it("fits TrainerHost's injectable launcher type", () => {
+    const launch: TrainerLaunch = utilityTrainerLauncher(fakeForker().forker);
+    expect(typeof launch).toBe('function');
   });
 
   it("Node's child_process.fork fits the same launcher type (web mode / CLI)", () => {
