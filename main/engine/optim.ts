@@ -24,8 +24,10 @@ export class Adam {
     readonly eps = 1e-8,
   ) {
     for (const x of vars) {
-      this.m.set(x.name, tf.variable(tf.zerosLike(x), false, `${x.name}/adam_m`));
-      this.v.set(x.name, tf.variable(tf.zerosLike(x), false, `${x.name}/adam_v`));
+      const z = tf.zerosLike(x);
+      this.m.set(x.name, tf.variable(z, false, `${x.name}/adam_m`));
+      this.v.set(x.name, tf.variable(z, false, `${x.name}/adam_v`));
+      z.dispose();
     }
   }
 
@@ -85,7 +87,11 @@ export class Ema {
     private vars: tf.Variable[],
     readonly decay: number,
   ) {
-    for (const x of vars) this.shadow.set(x.name, tf.variable(x.clone(), false, `${x.name}/ema`));
+    for (const x of vars) {
+      const c = x.clone();
+      this.shadow.set(x.name, tf.variable(c, false, `${x.name}/ema`));
+      c.dispose();
+    }
   }
 
   update(): void {

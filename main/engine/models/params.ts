@@ -53,7 +53,9 @@ export class Params {
       const lim = Math.sqrt(6 / (init.glorot[0] + init.glorot[1]));
       values = this.rng.uniform(size, -lim, lim);
     } else values = this.rng.normal(size, init.normal);
-    this.vars.set(full, tf.variable(tf.tensor(values, shape), true, `${full}#${this.uid}`));
+    const init0 = tf.tensor(values, shape);
+    this.vars.set(full, tf.variable(init0, true, `${full}#${this.uid}`));
+    init0.dispose();
     return full;
   }
 
