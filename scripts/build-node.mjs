@@ -9,6 +9,7 @@ const entries = {
   probe: 'main/engine/probe.ts',
   importer: 'main/datasets/import-worker.ts',
   bench: 'bench/index.ts',
+  'trainer-entry': 'main/electron/trainer-entry.ts',
 };
 
 await build({

@@ -66,6 +66,7 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
       workspace: ctx.workspace,
       resume,
       workerPath: nodeEntry('worker').path,
+      launch: ctx.launchTrainer,
       env: ctx.backend ? { SNGAN_BACKEND: ctx.backend } : undefined,
       onEvent: (e) => forward(run.id, e),
     });

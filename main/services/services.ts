@@ -11,12 +11,15 @@ import { dispatch, type Handlers } from './dispatch';
 import { EventBus } from './event-bus';
 import { datasetHandlers } from './datasets';
 import { runHandlers } from './runs';
+import type { TrainerLaunch } from './trainer-host';
 
 export interface ServiceOptions {
   workspace: string;
   transport: AppInfo['transport'];
   /** Force a tfjs backend for training (else the best available is picked). */
   backend?: string;
+  /** How trainer processes start: Electron passes a utilityProcess launcher; default child_process.fork. */
+  launchTrainer?: TrainerLaunch;
 }
 
 export interface Services {
@@ -30,6 +33,7 @@ export interface ServiceContext {
   workspace: string;
   events: EventBus;
   backend?: string;
+  launchTrainer?: TrainerLaunch;
 }
 
 export function appVersion(): string {
@@ -51,7 +55,7 @@ export function createServices(opts: ServiceOptions): Services {
   const workspace = resolve(opts.workspace);
   mkdirSync(workspace, { recursive: true });
   const events = new EventBus();
-  const ctx: ServiceContext = { workspace, events, backend: opts.backend };
+  const ctx: ServiceContext = { workspace, events, backend: opts.backend, launchTrainer: opts.launchTrainer };
   const datasets = datasetHandlers(ctx);
   const runs = runHandlers(ctx);
 
