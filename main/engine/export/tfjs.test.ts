@@ -15,6 +15,7 @@ const cases: TinyCase[] = [
   { arch: 'dcgan28', classes: 0 },
   { arch: 'dcgan28', classes: 4 },
   { arch: 'cnn32', classes: 0 },
+  { arch: 'cnn64', classes: 2 },
   { arch: 'resnet32', classes: 0 },
 ];
 
