@@ -35,7 +35,7 @@ describe('sngan-studio export / sample', () => {
   it('export --format onnx --json reports the files and the check', async () => {
     const c = capture();
     const out = path.join(ws, 'onnx');
-    const code = await exportCommand(['--run', run.dir, '--format', 'onnx', '--out', out, '--checkpoint', '2', '--json']);
+    const code = await exportCommand(['--run', run.dir, '--format', 'onnx', '--out', out, '--checkpoint', '2', '--calibration', '32', '--json']);
     c.restore();
     expect(code).toBe(0);
     const j = JSON.parse(c.out.join('\n'));
@@ -71,6 +71,7 @@ describe('sngan-studio export / sample', () => {
     [['--run', 'r', '--format', 'tfjs', '--out', 'x', '--n', 'many']],
     [['--run', 'r', '--format', 'onnx', '--out', 'x', '--individual']],
     [['--run', 'r', '--bogus']],
+    [['--run', 'r', '--format', 'tfjs', '--out', 'x', '--calibration', '1']],
   ])('export usage error %j → exit 2', async (argv) => {
     const c = capture();
     const code = await exportCommand(argv);

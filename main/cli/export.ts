@@ -6,7 +6,7 @@ import { UsageError, intFlag, parseFlags } from './args';
 import { EXPORT_FORMATS, ExportError, exportRun, type ExportFormat } from '../engine/export/index';
 import { initBackend } from '../engine/backend';
 
-export const exportHelp = `sngan-studio export --run <dir> --format tfjs|onnx|png|gif|html --out DIR [--checkpoint STEP] [--n N] [--seed S] [--individual] [--json]
+export const exportHelp = `sngan-studio export --run <dir> --format tfjs|onnx|png|gif|html --out DIR [--checkpoint STEP] [--n N] [--seed S] [--individual] [--calibration N] [--json]
   Export a run's generator (EMA weights when the run keeps them; spectral norm folded, batch norm frozen) at a
   saved checkpoint (default: the newest) into the new folder DIR, with a manifest.json:
     tfjs  model.json + weights.bin (stock tf.loadLayersModel), NHWC output in [-1, 1]
@@ -14,6 +14,7 @@ export const exportHelp = `sngan-studio export --run <dir> --format tfjs|onnx|pn
     png   grid.png of N samples (default 64) from seed S, or N files with --individual
     gif   timelapse.gif of the run's samples/step-*.png snapshots
     html  standalone sampler page (open index.html from disk): new seed, interpolation
+  --calibration N: latents whose statistics freeze batch norm (default 128).
   Nothing is written unless the export completes; a damaged run folder names the bad file.`;
 
 /** Shared by export and sample: print a failure, return the exit code. */
@@ -27,9 +28,9 @@ export function reportFailure(cmd: string, err: unknown, json: boolean): number 
 export async function exportCommand(argv: string[]): Promise<number> {
   let flags: Record<string, string | boolean | string[]>;
   let format: ExportFormat;
-  let checkpoint: number | undefined, n: number | undefined, seed: number | undefined;
+  let checkpoint: number | undefined, n: number | undefined, seed: number | undefined, calibration: number | undefined;
   try {
-    ({ flags } = parseFlags(argv, { run: 'string', format: 'string', out: 'string', checkpoint: 'string', n: 'string', seed: 'string', individual: 'boolean', json: 'boolean', help: 'boolean' }));
+    ({ flags } = parseFlags(argv, { run: 'string', format: 'string', out: 'string', checkpoint: 'string', n: 'string', seed: 'string', individual: 'boolean', calibration: 'string', json: 'boolean', help: 'boolean' }));
     if (flags.help) {
       console.log(exportHelp);
       return 0;
@@ -42,6 +43,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
     n = intFlag(flags.n, 'n');
     if (n !== undefined && (n < 1 || n > 4096)) throw new UsageError('--n must be between 1 and 4096');
     seed = intFlag(flags.seed, 'seed');
+    calibration = intFlag(flags.calibration, 'calibration');
+    if (calibration !== undefined && (calibration < 2 || calibration > 4096)) throw new UsageError('--calibration must be between 2 and 4096');
     if (flags.individual && format !== 'png') throw new UsageError('--individual only applies to --format png');
   } catch (err) {
     if (err instanceof UsageError) {
@@ -53,7 +56,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const json = flags.json === true;
   try {
     if (format !== 'gif') await initBackend();
-    const r = await exportRun({ run: flags.run as string, format, out: flags.out as string, checkpoint, n, seed, individual: flags.individual === true });
+    const r = await exportRun({ run: flags.run as string, format, out: flags.out as string, checkpoint, n, seed, individual: flags.individual === true, calibration });
     if (json) console.log(JSON.stringify(r));
     else {
       const check = r.maxAbsDiff !== undefined ? ` (checked against the app's generator: max |Δ| = ${r.maxAbsDiff.toExponential(2)})` : '';

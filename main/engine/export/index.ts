@@ -30,7 +30,7 @@ export interface ExportOptions {
   seed?: number;
   /** png: one file per sample instead of a grid. */
   individual?: boolean;
-  /** Latents used to freeze batch norm (default 256). */
+  /** Latents used to freeze batch norm (default 128). */
   calibration?: number;
   /** gif: milliseconds per frame (default 200). */
   frameMs?: number;
@@ -63,7 +63,7 @@ export async function prepareGenerator(runDir: string, opts: { checkpoint?: numb
   const run = await loadRun(runDir, { checkpoint: opts.checkpoint });
   try {
     const graph = buildGraph(run.spec.arch, run.G);
-    const cal: Calibration = { n: opts.calibration ?? 256, seed: opts.seed ?? 0 };
+    const cal: Calibration = { n: opts.calibration ?? 128, seed: opts.seed ?? 0 };
     const lat = seededLatents(graph.zdim, graph.classes, cal.n, cal.seed + 1_000_003);
     const z = tf.tensor(lat.z, [cal.n, graph.zdim]);
     const onehot = lat.labels ? tf.tidy(() => tf.oneHot(tf.tensor1d(lat.labels!, 'int32'), graph.classes).toFloat()) : undefined;
