@@ -84,6 +84,20 @@ export const calls = {
   'runs.metrics': { req: z.object({ id: Id, since: z.number().int().min(0).optional() }).strict(), res: z.array(Json) },
   'runs.sample': { req: z.object({ id: Id, step: z.number().int().min(0) }).strict(), res: z.object({ step: z.number().int(), dataUrl: z.string() }) },
   'runs.delete': { req: z.object({ id: Id }).strict(), res: z.object({ deleted: z.boolean() }) },
+  'export.run': {
+    req: z
+      .object({
+        id: Id,
+        format: z.enum(['tfjs', 'onnx', 'png', 'gif', 'html']),
+        /** Destination folder; must not exist yet (defaults to <workspace>/exports/<run>-<format>-<step>). */
+        out: z.string().min(1).max(4096).optional(),
+        checkpoint: z.number().int().min(0).optional(),
+        n: z.number().int().min(1).max(4096).optional(),
+        seed: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    res: z.object({ format: z.string(), out: z.string(), files: z.array(z.string()), step: z.number().int().optional(), maxAbsDiff: z.number().optional() }),
+  },
 } as const;
 
 /** Pushed events, keyed by event name. */

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SOURCES = {
+  cli: 'main/cli.ts',
   worker: 'main/engine/trainer/worker.ts',
   probe: 'main/engine/probe.ts',
   importer: 'main/datasets/import-worker.ts',

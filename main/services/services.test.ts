@@ -69,3 +69,28 @@ describe('services', () => {
     expect(end.error).toBeTruthy();
   });
 });
+
+describe('export service', () => {
+  it('exports a run in a child process, and names the damaged file of a broken run', async () => {
+    const { trainCommand } = await import('../cli/train');
+    const log = console.log;
+    console.log = () => {};
+    try {
+      expect(await trainCommand(['--dataset', 'builtin:ring8', '--workspace', workspace, '--steps', '20', '--set', 'checkpointEvery=10', '--json'])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    const runs = await services.call('runs.list', {});
+    const id = runs.ok ? (runs.value as { id: string }[])[0]!.id : '';
+    const r = await services.call('export.run', { id, format: 'onnx' });
+    expect(r).toMatchObject({ ok: true, value: { format: 'onnx' } });
+    expect((r as { value: { files: string[] } }).value.files).toEqual(expect.arrayContaining(['generator.onnx', 'manifest.json']));
+
+    const { writeFileSync, readdirSync } = await import('node:fs');
+    const ckpts = join(workspace, 'runs', id, 'checkpoints');
+    for (const f of readdirSync(ckpts)) writeFileSync(join(ckpts, f), 'truncated');
+    const bad = await services.call('export.run', { id, format: 'tfjs' });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error.message).toMatch(/step-\d+\.ckpt/);
+  }, 180_000);
+});

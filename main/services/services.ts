@@ -11,6 +11,7 @@ import { dispatch, type Handlers } from './dispatch';
 import { EventBus } from './event-bus';
 import { datasetHandlers } from './datasets';
 import { runHandlers } from './runs';
+import { exportHandlers } from './export';
 import type { TrainerLaunch } from './trainer-host';
 
 export interface ServiceOptions {
@@ -71,6 +72,7 @@ export function createServices(opts: ServiceOptions): Services {
     }),
     ...datasets.handlers,
     ...runs.handlers,
+    ...exportHandlers(ctx),
   };
 
   return {
