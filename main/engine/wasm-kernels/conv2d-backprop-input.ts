@@ -39,7 +39,7 @@ export function makeConv2DBackpropInputWasm(original: tf.KernelFunc) {
     }
     const info = tf.backend_util.computeConv2DInfo(
       inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-    const { batchSize: n, inHeight: H, inWidth: W, inChannels: cin, outHeight: ho, outWidth: wo, outChannels: cout,
+    const { batchSize: n, inHeight: H, inWidth: W, outHeight: ho, outWidth: wo, outChannels: cout,
       strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
 
     if (dy.shape[0] !== n || dy.shape[1] !== ho || dy.shape[2] !== wo || dy.shape[3] !== cout) {
