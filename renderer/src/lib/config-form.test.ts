@@ -9,7 +9,8 @@ describe('config form', () => {
     expect(byKey['d.norm'].kind).toBe('enum');
     expect(byKey['d.norm'].options).toContain('sn+gp');
     expect(byKey['sn.iters']).toMatchObject({ kind: 'int', min: 1, max: 10 });
-    expect(byKey['loss'].options).toEqual(['hinge', 'ns', 'wgan', 'ls']);
+    // 'auto' lets the trainer pick by data kind (hinge for images, ns for 2D points).
+    expect(byKey['loss'].options).toEqual(['hinge', 'ns', 'wgan', 'ls', 'auto']);
     expect(byKey['lr']).toMatchObject({ kind: 'number', optional: true });
     expect(byKey['batch']).toMatchObject({ kind: 'int', min: 1, max: 4096 });
     expect(byKey['dataset']).toBeUndefined();
