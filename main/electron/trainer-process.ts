@@ -5,22 +5,11 @@
  */
 import { dirname, join } from 'node:path';
 
-/** What TrainerHost needs of a trainer process; Node's ChildProcess matches it structurally. */
-export interface TrainerProcess {
-  readonly pid?: number;
-  readonly connected: boolean;
-  send(message: unknown): boolean;
-  kill(signal?: NodeJS.Signals): boolean;
-  on(event: 'message', listener: (message: unknown) => void): this;
-  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  once(event: 'spawn', listener: () => void): this;
-  once(event: 'error', listener: (err: Error) => void): this;
-}
+import type { TrainerLaunch, TrainerProcessLike } from '../services/trainer-host';
 
-export interface LaunchOptions {
-  execArgv: string[];
-  env: NodeJS.ProcessEnv;
-}
+/** What TrainerHost needs of a trainer process (defined beside TrainerHost); Node's ChildProcess matches it. */
+export type TrainerProcess = TrainerProcessLike;
+export type LaunchOptions = Parameters<TrainerLaunch>[1];
 
 /** Starts the trainer worker at `workerPath`; TrainerHost's injection point. */
 export type TrainerLauncher = (workerPath: string, opts: LaunchOptions) => TrainerProcess;
