@@ -83,6 +83,34 @@ describe('TrainLoop', () => {
     tr.dispose();
   });
 
+  it('a resume that arrives while the paused status is being written is not lost', async () => {
+    const tr = new Trainer(cfg({ checkpointEvery: 1000 }), ring8);
+    const m = memSink();
+    let release: (() => void) | undefined;
+    // Hold the 'paused' status write open, as a slow disk would, and resume during it.
+    const sink: RunSink = {
+      ...m.sink,
+      updateStatus: async (p) => {
+        if (p.state === 'paused' && !release) await new Promise<void>((r) => (release = r));
+        await m.sink.updateStatus(p);
+      },
+    };
+    const loop = new TrainLoop({ trainer: tr, steps: 10_000, sink, emit: () => {} });
+    const done = loop.run();
+    await new Promise((r) => setTimeout(r, 100));
+    loop.pause();
+    for (let i = 0; i < 100 && !release; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(release).toBeDefined();
+    loop.resume();
+    release!();
+    const pausedAt = tr.step;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(tr.step).toBeGreaterThan(pausedAt);
+    loop.stop();
+    expect(await done).toBe('stopped');
+    tr.dispose();
+  });
+
   it('NaN guard: pauses, emits an error naming step and layer, keeps the last good checkpoint, rolls back on resume', async () => {
     const tr = new Trainer(cfg({ d: { ch: 16, norm: 'none' } }), ring8);
     const m = memSink();

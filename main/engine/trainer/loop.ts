@@ -100,7 +100,8 @@ export class TrainLoop {
       while (tr.step < steps && !this.stopRequested) {
         if (this.paused && !this.stepOnceRequested) {
           if (this.state !== 'paused') await this.setState('paused');
-          await new Promise<void>((r) => (this.wake = r));
+          // A command may have arrived while the status was being written: wait only if still paused.
+          if (this.paused && !this.stepOnceRequested && !this.stopRequested) await new Promise<void>((r) => (this.wake = r));
           if (this.stopRequested) break;
           if (!this.paused && this.nanPending) await this.rollback();
           if (!this.paused && this.state !== 'running') {
