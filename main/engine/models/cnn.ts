@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Params, batchNorm, conv, deconv, dense, dActs, dNorm, relu } from './params';
 import type { Discriminator, Generator, ModelSpec } from './types';
+import { projectionHead } from './projection';
 import type { Rng } from '../trainer/rng';
 
 function geometry(size: number): { r0: number; levels: number } {
@@ -73,8 +74,7 @@ export function cnnDiscriminator(spec: ModelSpec, rng: Rng): Discriminator {
   const nl = dNorm(p, `norm${2 * levels + 1}`, last, spec.dNorm, true);
   layers.push((x) => lrelu(nl(cl(x))));
   const flat = res * res * last;
-  const out = dense(p, 'out', flat, 1);
-  const embed = spec.classes > 0 ? dense(p, 'embed', spec.classes, flat) : null;
+  const head = projectionHead(p, flat, spec.classes);
   return {
     params: p,
     classes: spec.classes,
@@ -82,9 +82,7 @@ export function cnnDiscriminator(spec: ModelSpec, rng: Rng): Discriminator {
       let h = x;
       for (const l of layers) h = l(h);
       const f = tf.reshape(h, [x.shape[0], flat]);
-      let o = tf.reshape(out(f), [-1]);
-      if (embed && onehot) o = tf.add(o, tf.sum(tf.mul(embed(onehot), f), 1));
-      return o;
+      return head(f, onehot);
     },
   };
 }

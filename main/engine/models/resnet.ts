@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Params, avgPool2, batchNorm, conv, dense, dActs, dNorm, relu as gRelu, upsample2 } from './params';
 import type { Discriminator, Generator, ModelSpec } from './types';
+import { projectionHead } from './projection';
 import type { Rng } from '../trainer/rng';
 
 export function resnetGenerator(spec: ModelSpec, rng: Rng): Generator {
@@ -64,8 +65,7 @@ export function resnetDiscriminator(spec: ModelSpec, rng: Rng): Discriminator {
     };
   };
   const blocks = [block('block1', channels, true, true), block('block2', ch, true, false), block('block3', ch, false, false), block('block4', ch, false, false)];
-  const out = dense(p, 'out', ch, 1);
-  const embed = spec.classes > 0 ? dense(p, 'embed', spec.classes, ch) : null;
+  const head = projectionHead(p, ch, spec.classes);
   return {
     params: p,
     classes: spec.classes,
@@ -73,9 +73,7 @@ export function resnetDiscriminator(spec: ModelSpec, rng: Rng): Discriminator {
       let h = x;
       for (const b of blocks) h = b(h);
       const f = tf.sum(relu(h), [1, 2]);
-      let o = tf.reshape(out(f), [-1]);
-      if (embed && onehot) o = tf.add(o, tf.sum(tf.mul(embed(onehot), f), 1));
-      return o;
+      return head(f, onehot);
     },
   };
 }
