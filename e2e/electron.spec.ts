@@ -23,7 +23,7 @@ else if (noDisplay) console.log('[electron e2e] skipped: no X display (run under
 
 test.describe('desktop app (Electron)', () => {
   // Skipped, with the reason printed above, where no Electron binary or display exists (as on the build servers).
-  test.skip(!binary.path || noDisplay, binary.why ?? 'no X display');
+  test.skip(!binary.path || noDisplay, binary.why ?? 'no X display'); // reason: needs a real Electron binary and a display
 
   test('opens a sandboxed window that shows app.info over IPC', async () => {
     const app = await electron.launch({ executablePath: binary.path, args: ['.'], env: { ...process.env, SNGAN_WORKSPACE: 'test-results/electron-ws' } });
