@@ -8,12 +8,22 @@ import type { EvalMetrics, RunState, TrainerEvent } from '../../../shared/events
 import type { z } from 'zod';
 import { NonFiniteError, type Trainer } from './trainer';
 import { encodeCheckpoint } from './checkpoint';
+import { decisionField, fieldBounds, realPoints, type DecisionField } from './field';
 
 export type Eval = z.infer<typeof EvalMetrics>;
 
 export type SamplePayload =
   | { kind: 'images'; data: Float32Array; shape: number[] }
-  | { kind: 'points'; data: Float32Array; modes?: [number, number][] };
+  | {
+      kind: 'points';
+      /** Generator points on the fixed latents, [x0, y0, x1, y1, …]. */
+      data: Float32Array;
+      modes?: [number, number][];
+      /** The same real points at every snapshot, [x0, y0, …]. */
+      real?: Float32Array;
+      /** D's logits over the data plane (GAN Lab's heatmap). */
+      field?: DecisionField;
+    };
 
 export interface RunSink {
   appendMetrics(entry: object): Promise<void>;
@@ -181,7 +191,9 @@ export class TrainLoop {
     let ev: Eval | undefined;
     let payload: SamplePayload;
     if (tr.data.kind === 'points') {
-      payload = { kind: 'points', data: smp.data, modes: tr.data.modes };
+      const real = realPoints(tr);
+      const field = await decisionField(tr, fieldBounds(real, tr.data.modes));
+      payload = { kind: 'points', data: smp.data, modes: tr.data.modes, real, field };
       if (this.o.evalPoints) ev = this.o.evalPoints(await tr.generate(this.o.evalSamples ?? 2500));
     } else payload = { kind: 'images', data: smp.data, shape: smp.shape };
     const p = await this.o.sink.writeSample(step, payload);
