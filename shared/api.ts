@@ -5,6 +5,7 @@
  * No Node, no DOM: this file is imported by main and renderer alike.
  */
 import { z } from 'zod';
+import { BACKENDS } from './config';
 
 export const AppInfo = z.object({
   name: z.string(),
@@ -51,6 +52,61 @@ export type RunSummary = z.infer<typeof RunSummary>;
 
 export const RunCommand = z.enum(['pause', 'resume', 'stop', 'stepOnce']);
 
+const Finite = z.number().finite();
+/** A 2D run's snapshot: generator and real points ([x0, y0, x1, y1, …]) over D's decision field. */
+export const PointsSample = z.object({
+  fake: z.array(Finite),
+  real: z.array(Finite),
+  modes: z.array(z.tuple([Finite, Finite])),
+  field: z
+    .object({
+      /** Cells per side. */
+      n: z.number().int().min(1).max(512),
+      /** [xMin, xMax, yMin, yMax]. */
+      bounds: z.tuple([Finite, Finite, Finite, Finite]),
+      /** D's logits, row-major n×n, row 0 at the top (y = yMax). */
+      values: z.array(Finite),
+    })
+    .refine((f) => f.values.length === f.n * f.n, 'field values must be n×n')
+    .optional(),
+});
+export type PointsSample = z.infer<typeof PointsSample>;
+
+/** One end of a latent interpolation: a cell of the run's fixed-latent sample grid, or a latent drawn from a seed. */
+export const LatentRef = z.union([
+  z.object({ cell: z.number().int().min(0).max(4095) }).strict(),
+  z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1) }).strict(),
+]);
+export type LatentRef = z.infer<typeof LatentRef>;
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+/** The settings a person edits in the app (the desktop shell keeps more: window bounds, recent runs). */
+export const AppSettings = z.object({
+  /** The workspace folder in use (read-only in web mode; in the desktop app a change applies at the next start). */
+  workspace: z.string().min(1).max(4096),
+  defaultBackend: z.enum(BACKENDS),
+  theme: z.enum(THEMES),
+  /** Whether `workspace` can be changed from the app (desktop only). */
+  workspaceEditable: z.boolean(),
+  /** Set when a changed workspace takes effect only after a restart. */
+  pendingWorkspace: z.string().optional(),
+});
+export type AppSettings = z.infer<typeof AppSettings>;
+export const SettingsPatch = z
+  .object({
+    workspace: z
+      .string()
+      .trim()
+      .min(1, 'the workspace folder cannot be empty')
+      .max(4096)
+      .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'the workspace must be an absolute path')
+      .optional(),
+    defaultBackend: z.enum(BACKENDS).optional(),
+    theme: z.enum(THEMES).optional(),
+  })
+  .strict();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
 /** Request/response pairs, keyed by call name. */
 export const calls = {
   'app.info': { req: Empty, res: AppInfo },
@@ -79,10 +135,31 @@ export const calls = {
   'datasets.rename': { req: z.object({ id: Id, name: z.string().min(1).max(200) }).strict(), res: DatasetSummary },
   'runs.list': { req: Empty, res: z.array(RunSummary) },
   'runs.create': { req: z.object({ dataset: z.string().min(1).max(4096), config: Json.optional() }).strict(), res: RunSummary },
-  'runs.get': { req: z.object({ id: Id }).strict(), res: RunSummary.extend({ samples: z.array(z.number().int()) }) },
+  'runs.get': {
+    req: z.object({ id: Id }).strict(),
+    res: RunSummary.extend({ samples: z.array(z.number().int()), checkpoints: z.array(z.number().int()).optional(), kind: z.enum(['images', 'points']).optional() }),
+  },
   'runs.control': { req: z.object({ id: Id, command: RunCommand }).strict(), res: RunSummary },
   'runs.metrics': { req: z.object({ id: Id, since: z.number().int().min(0).optional() }).strict(), res: z.array(Json) },
-  'runs.sample': { req: z.object({ id: Id, step: z.number().int().min(0) }).strict(), res: z.object({ step: z.number().int(), dataUrl: z.string() }) },
+  'runs.sample': {
+    req: z.object({ id: Id, step: z.number().int().min(0) }).strict(),
+    /** `points`: the snapshot's data for 2D runs (absent for image runs and for older 2D runs). */
+    res: z.object({ step: z.number().int(), dataUrl: z.string(), points: PointsSample.optional() }),
+  },
+  'runs.interpolate': {
+    req: z
+      .object({
+        id: Id,
+        /** Checkpoint step (default: the newest). */
+        checkpoint: z.number().int().min(0).optional(),
+        a: LatentRef,
+        b: LatentRef,
+        /** Images in the strip, ends included. */
+        n: z.number().int().min(2).max(32),
+      })
+      .strict(),
+    res: z.object({ step: z.number().int(), n: z.number().int(), dataUrl: z.string() }),
+  },
   'runs.delete': { req: z.object({ id: Id }).strict(), res: z.object({ deleted: z.boolean() }) },
   'export.run': {
     req: z
@@ -98,6 +175,8 @@ export const calls = {
       .strict(),
     res: z.object({ format: z.string(), out: z.string(), files: z.array(z.string()), step: z.number().int().optional(), maxAbsDiff: z.number().optional() }),
   },
+  'settings.get': { req: Empty, res: AppSettings },
+  'settings.update': { req: SettingsPatch, res: AppSettings },
 } as const;
 
 /** Pushed events, keyed by event name. */

@@ -16,7 +16,7 @@ import { menuTemplate } from './menu';
 import { RunTracker } from './progress';
 import { confirmQuitMessage, QuitGuard } from './quit-guard';
 import { isAppUrl, isSafeExternalLink, RENDERER_CSP, secureWebPreferences } from './security';
-import { SettingsStore } from './settings';
+import { apiSettingsProvider, SettingsStore } from './settings';
 import { utilityTrainerLauncher, type TrainerLauncher } from './trainer-process';
 import { boundsToSave, MIN_SIZE, restoreBounds } from './window-state';
 
@@ -231,8 +231,13 @@ if (!app.requestSingleInstanceLock()) {
     const opts: ServiceOptions & { launchTrainer?: TrainerLauncher } = {
       workspace: process.env.SNGAN_WORKSPACE ?? s.workspace ?? defaultWorkspace(),
       transport: 'electron',
-      backend: process.env.SNGAN_BACKEND ?? (s.defaultBackend === 'auto' ? undefined : s.defaultBackend),
+      // A backend from the environment is forced; otherwise each new run uses the settings' default.
+      backend: process.env.SNGAN_BACKEND,
       launchTrainer: utilityTrainerLauncher(utilityProcess),
+      settings: apiSettingsProvider(settings, {
+        workspaceLocked: !!process.env.SNGAN_WORKSPACE,
+        onChange: (next) => (nativeTheme.themeSource = next.theme),
+      }),
     };
     services = createServices(opts);
     wireIpc(services);

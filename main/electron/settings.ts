@@ -7,6 +7,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { BACKENDS } from '../../shared/config';
+import type { SettingsProvider } from '../services/settings';
 
 export const SETTINGS_VERSION = 2;
 
@@ -153,4 +154,20 @@ export class SettingsStore {
   save(): void {
     writeFileAtomicSync(this.file, `${JSON.stringify(this.current, null, 2)}\n`);
   }
+}
+
+/**
+ * The services' view of this store (settings.get / settings.update): theme and default backend apply at once
+ * (`onChange`), a new workspace at the next start. `workspaceLocked` when $SNGAN_WORKSPACE decides it.
+ */
+export function apiSettingsProvider(store: Pick<SettingsStore, 'get' | 'update'>, o: { workspaceLocked?: boolean; onChange?: (s: Settings) => void } = {}): SettingsProvider {
+  return {
+    workspaceEditable: !o.workspaceLocked,
+    get: () => store.get(),
+    update(patch) {
+      const next = store.update(o.workspaceLocked ? { ...patch, workspace: store.get().workspace } : patch);
+      o.onChange?.(next);
+      return next;
+    },
+  };
 }

@@ -1,14 +1,30 @@
 /** The trainer loop's RunSink backed by a run folder on disk. */
 import type { RunSink, SamplePayload } from '../engine/trainer/loop';
-import { appendMetrics, latestCheckpoint, readCheckpoint, updateStatus, writeCheckpoint, writeSample } from './store';
+import type { PointsSample } from '../../shared/api';
+import { appendMetrics, latestCheckpoint, readCheckpoint, updateStatus, writeCheckpoint, writeSample, writeSamplePoints } from './store';
 import { imageGridPng, scatterPng } from './render';
+
+/** Four decimals are plenty on screen and keep a snapshot's JSON small (~40 kB for 1,500 points and a 48² field). */
+const round = (a: ArrayLike<number>): number[] => Array.from(a, (v) => (Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : 0));
+
+/** The JSON stored beside a 2D snapshot's PNG, for the renderer's live scatter over D's heatmap. */
+export function pointsSnapshot(s: Extract<SamplePayload, { kind: 'points' }>): PointsSample {
+  return {
+    fake: round(s.data),
+    real: round(s.real ?? []),
+    modes: (s.modes ?? []).map(([x, y]) => [x, y] as [number, number]),
+    ...(s.field ? { field: { n: s.field.n, bounds: [...s.field.bounds] as [number, number, number, number], values: round(s.field.values) } } : {}),
+  };
+}
 
 export function fileSink(dir: string, keepCheckpoints = 3): RunSink {
   return {
     appendMetrics: (entry) => appendMetrics(dir, { ...entry, time: Date.now() }),
     async writeSample(step: number, s: SamplePayload) {
-      const png = s.kind === 'images' ? await imageGridPng(s.data, s.shape) : await scatterPng(s.data, s.modes);
-      return writeSample(dir, step, png);
+      if (s.kind === 'images') return writeSample(dir, step, await imageGridPng(s.data, s.shape));
+      // The JSON first: when the PNG (which lists the step) appears, its data is already there.
+      await writeSamplePoints(dir, step, pointsSnapshot(s));
+      return writeSample(dir, step, await scatterPng(s.data, s.modes, undefined, 320, s.field, s.real));
     },
     writeCheckpoint: (step, bytes) => writeCheckpoint(dir, step, bytes, keepCheckpoints),
     async updateStatus(patch) {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState } from '../../shared/events';
+import { PointsSample } from '../../shared/api';
 
 export interface RunStatus {
   id: string;
@@ -137,6 +138,25 @@ export async function writeSample(dir: string, step: number, png: Uint8Array): P
   const p = samplePath(dir, step);
   await atomicWrite(p, png);
   return p;
+}
+
+/** A 2D run's snapshot data (points and D's field), beside its PNG: samples/step-<n>.json. */
+export const samplePointsPath = (dir: string, step: number) => path.join(dir, 'samples', `step-${step}.json`);
+
+export async function writeSamplePoints(dir: string, step: number, data: PointsSample): Promise<string> {
+  const p = samplePointsPath(dir, step);
+  await atomicWrite(p, JSON.stringify(data));
+  return p;
+}
+
+/** The snapshot's points and field, or null when the run has none for this step (image runs, older runs, damage). */
+export async function readSamplePoints(dir: string, step: number): Promise<PointsSample | null> {
+  try {
+    const parsed = PointsSample.safeParse(JSON.parse(await fs.readFile(samplePointsPath(dir, step), 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function listSamples(dir: string): Promise<number[]> {

@@ -2,12 +2,11 @@
  * export.* calls. Exporting loads the generator with tfjs, so it runs in a child process
  * (the CLI's `export --json`), never in the app's main process.
  */
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
 import { runsDir } from '../runs/store';
+import { cliFailure, runCliJson } from './cli-child';
 import type { Handlers } from './dispatch';
-import { nodeEntry } from './entries';
 import type { ServiceContext } from './services';
 
 export function exportHandlers(ctx: ServiceContext): Pick<Handlers, 'export.run'> {
@@ -19,25 +18,10 @@ export function exportHandlers(ctx: ServiceContext): Pick<Handlers, 'export.run'
       if (checkpoint !== undefined) args.push('--checkpoint', String(checkpoint));
       if (n !== undefined) args.push('--n', String(n));
       if (seed !== undefined) args.push('--seed', String(seed));
-      const entry = nodeEntry('cli');
-      const child = fork(entry.path, args, { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-      const last = stdout.trim().split('\n').pop() ?? '';
-      let parsed: { error?: string; message?: string } & Record<string, unknown> = {};
-      try {
-        parsed = JSON.parse(last) as typeof parsed;
-      } catch {
-        /* not JSON: fall through to the error below */
-      }
-      if (code !== 0 || parsed.error) {
-        const why = (typeof parsed.error === 'string' && parsed.error) || parsed.message || stderr.trim().split('\n').pop() || `exit code ${code}`;
-        throw new ApiError('export_failed', `Export of run '${id}' as ${format} failed: ${why}`);
-      }
-      return parsed as never;
+      const r = await runCliJson(args);
+      const why = cliFailure(r);
+      if (why) throw new ApiError('export_failed', `Export of run '${id}' as ${format} failed: ${why}`);
+      return r.json as never;
     },
   };
 }

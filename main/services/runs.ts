@@ -1,16 +1,28 @@
 /** runs.* calls: create and start a run (one trainer process each), control it, read its metrics and samples. */
+import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, type RunSummary } from '../../shared/api';
 import { parseConfig } from '../../shared/config';
 import type { TrainerEvent } from '../../shared/events';
-import { createRun, listRuns, listSamples, openRun, readMetrics, runsDir, samplePath, type RunInfo } from '../runs/store';
+import { TOYS_2D } from '../datasets/builtin2d';
+import { createRun, listCheckpoints, listRuns, listSamples, openRun, readMetrics, readSamplePoints, runsDir, samplePath, type RunInfo } from '../runs/store';
+import { cliFailure, runCliJson } from './cli-child';
+import { defaultBackendOf } from './settings';
 import type { Handlers } from './dispatch';
 import { nodeEntry } from './entries';
 import type { ServiceContext } from './services';
 import { TrainerHost } from './trainer-host';
 
-type RunHandlerNames = 'runs.list' | 'runs.create' | 'runs.get' | 'runs.control' | 'runs.metrics' | 'runs.sample' | 'runs.delete';
+type RunHandlerNames = 'runs.list' | 'runs.create' | 'runs.get' | 'runs.control' | 'runs.metrics' | 'runs.sample' | 'runs.interpolate' | 'runs.delete';
+
+/** Runs on the built-in 2D toys make points; everything else makes images. */
+export function runKind(dataset: string): 'images' | 'points' {
+  return dataset.startsWith('builtin:') && dataset.slice(8) in TOYS_2D ? 'points' : 'images';
+}
+
+const latentArg = (r: { cell: number } | { seed: number }) => ('cell' in r ? String(r.cell) : `seed:${r.seed}`);
 
 function summary(run: RunInfo, host?: TrainerHost): RunSummary {
   const live = host?.running;
@@ -61,13 +73,14 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
   }
 
   async function launch(run: RunInfo, resume: boolean): Promise<void> {
+    const backend = ctx.backend ?? defaultBackendOf(ctx.settings);
     const host = new TrainerHost({
       runDir: run.dir,
       workspace: ctx.workspace,
       resume,
       workerPath: nodeEntry('worker').path,
       launch: ctx.launchTrainer,
-      env: ctx.backend ? { SNGAN_BACKEND: ctx.backend } : undefined,
+      env: backend ? { SNGAN_BACKEND: backend } : undefined,
       onEvent: (e) => forward(run.id, e),
     });
     hosts.set(run.id, host);
@@ -92,7 +105,8 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
     },
     'runs.get': async ({ id }) => {
       const run = await requireRun(id);
-      return { ...summary(run, hosts.get(id)), samples: await listSamples(run.dir) };
+      const checkpoints = (await listCheckpoints(run.dir)).map((c) => c.step);
+      return { ...summary(run, hosts.get(id)), samples: await listSamples(run.dir), checkpoints, kind: runKind(run.config.dataset) };
     },
     'runs.control': async ({ id, command }) => {
       const run = await requireRun(id);
@@ -114,7 +128,24 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
       const run = await requireRun(id);
       const png = await readFile(samplePath(run.dir, step)).catch(() => undefined);
       if (!png) throw new ApiError('not_found', `Run '${id}' has no sample at step ${step}`);
-      return { step, dataUrl: `data:image/png;base64,${png.toString('base64')}` };
+      const points = runKind(run.config.dataset) === 'points' ? await readSamplePoints(run.dir, step) : null;
+      return { step, dataUrl: `data:image/png;base64,${png.toString('base64')}`, ...(points ? { points } : {}) };
+    },
+    'runs.interpolate': async ({ id, checkpoint, a, b, n }) => {
+      const run = await requireRun(id);
+      if (runKind(run.config.dataset) === 'points') throw new ApiError('unsupported', `Run '${id}' makes 2D points: latent interpolation is for image generators`);
+      const out = join(tmpdir(), `sngan-interp-${process.pid}-${randomBytes(6).toString('hex')}.png`);
+      const args = ['sample', '--run', run.dir, '--interpolate', `${latentArg(a)},${latentArg(b)}`, '--steps', String(n), '--out', out, '--json'];
+      if (checkpoint !== undefined) args.push('--checkpoint', String(checkpoint));
+      try {
+        const r = await runCliJson(args);
+        const why = cliFailure(r);
+        if (why) throw new ApiError('interpolate_failed', `Interpolation in run '${id}' failed: ${why}`);
+        const png = await readFile(out);
+        return { step: Number(r.json.step ?? 0), n, dataUrl: `data:image/png;base64,${png.toString('base64')}` };
+      } finally {
+        await rm(out, { force: true });
+      }
     },
     'runs.delete': async ({ id }) => {
       const run = await requireRun(id);

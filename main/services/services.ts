@@ -12,6 +12,7 @@ import { EventBus } from './event-bus';
 import { datasetHandlers } from './datasets';
 import { runHandlers } from './runs';
 import { exportHandlers } from './export';
+import { defaultBackendOf, settingsHandlers, workspaceSettings, type SettingsProvider } from './settings';
 import type { TrainerLaunch } from './trainer-host';
 
 export interface ServiceOptions {
@@ -21,6 +22,8 @@ export interface ServiceOptions {
   backend?: string;
   /** How trainer processes start: Electron passes a utilityProcess launcher; default child_process.fork. */
   launchTrainer?: TrainerLaunch;
+  /** Where settings live: the desktop shell's store; default `<workspace>/settings.json` (web mode). */
+  settings?: SettingsProvider;
 }
 
 export interface Services {
@@ -33,8 +36,10 @@ export interface Services {
 export interface ServiceContext {
   workspace: string;
   events: EventBus;
+  /** A backend forced for every run (CLI flag or environment); else the settings' default applies. */
   backend?: string;
   launchTrainer?: TrainerLaunch;
+  settings: SettingsProvider;
 }
 
 export function appVersion(): string {
@@ -56,7 +61,8 @@ export function createServices(opts: ServiceOptions): Services {
   const workspace = resolve(opts.workspace);
   mkdirSync(workspace, { recursive: true });
   const events = new EventBus();
-  const ctx: ServiceContext = { workspace, events, backend: opts.backend, launchTrainer: opts.launchTrainer };
+  const settings = opts.settings ?? workspaceSettings(workspace);
+  const ctx: ServiceContext = { workspace, events, backend: opts.backend, launchTrainer: opts.launchTrainer, settings };
   const datasets = datasetHandlers(ctx);
   const runs = runHandlers(ctx);
 
@@ -65,7 +71,7 @@ export function createServices(opts: ServiceOptions): Services {
       name: 'SNGAN Studio',
       version: appVersion(),
       transport: opts.transport,
-      backend: await probeBackend(opts.backend),
+      backend: await probeBackend(opts.backend ?? defaultBackendOf(settings)),
       workspace,
       platform: `${process.platform}-${process.arch}`,
       node: process.versions.node,
@@ -73,6 +79,7 @@ export function createServices(opts: ServiceOptions): Services {
     ...datasets.handlers,
     ...runs.handlers,
     ...exportHandlers(ctx),
+    ...settingsHandlers(settings, workspace),
   };
 
   return {

@@ -1,0 +1,49 @@
+/**
+ * Runs a CLI command (`export`, `sample`…) with `--json` in a child process and returns its last JSON line.
+ * The main process never loads tfjs; anything that needs a generator goes through here.
+ */
+import { fork } from 'node:child_process';
+import { nodeEntry } from './entries';
+
+export interface CliOutcome {
+  code: number;
+  /** The last stdout line parsed as JSON ({} when it was not JSON). */
+  json: { error?: string; message?: string } & Record<string, unknown>;
+  stderr: string;
+}
+
+export async function runCliJson(args: string[]): Promise<CliOutcome> {
+  const entry = nodeEntry('cli');
+  const child = fork(entry.path, args, { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number>((resolve) => {
+    child.on('error', (e) => {
+      stderr += `\n${e.message}`;
+      resolve(1);
+    });
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  const last = stdout.trim().split('\n').pop() ?? '';
+  let json: CliOutcome['json'] = {};
+  try {
+    const parsed: unknown = JSON.parse(last);
+    if (parsed && typeof parsed === 'object') json = parsed as CliOutcome['json'];
+  } catch {
+    /* not JSON: the caller reports stderr */
+  }
+  return { code, json, stderr };
+}
+
+/** Why a CLI child failed, in one line; undefined when it succeeded. */
+export function cliFailure(o: CliOutcome): string | undefined {
+  if (o.code === 0 && !o.json.error) return undefined;
+  const lastErr = o.stderr
+    .trim()
+    .split('\n')
+    .pop()
+    ?.replace(/^sngan-studio \w+: /, '');
+  return (typeof o.json.error === 'string' && o.json.error) || o.json.message || lastErr || `exit code ${o.code}`;
+}
