@@ -119,6 +119,9 @@ describe('wasm kernels added by engine/wasm-kernels', () => {
     { x: [1, 4, 3, 2], k: [3, 2], cout: 3, s: [3, 2], pad: 'same', out: [12, 6] },
     { x: [2, 5, 5, 3], k: [3, 3], cout: 4, s: [1, 1], pad: 'same', out: [5, 5] },
     { x: [1, 4, 4, 16], k: [4, 4], cout: 8, s: [1, 1], pad: 'valid', out: [7, 7] },
+    // kernel smaller than the stride: some output phases receive no taps at all (zeros)
+    { x: [1, 3, 3, 2], k: [2, 2], cout: 2, s: [3, 3], pad: 'valid', out: [8, 8] },
+    { x: [2, 7, 7, 8], k: [4, 4], cout: 4, s: [2, 2], pad: 'same', out: [14, 14] },
   ];
   for (const c of TCASES) {
     it(`conv2dTranspose (wasm Conv2DBackpropInput) forward and grads match cpu: x=${c.x} k=${c.k} s=${c.s} ${c.pad} -> ${c.out}`, async () => {
