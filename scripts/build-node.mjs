@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 const entries = {
   cli: 'main/cli.ts',
   worker: 'main/engine/trainer/worker.ts',
+  // worker_threads entry started by the trainer (spectra-runner.ts finds it beside the worker bundle)
+  'spectra-worker': 'main/engine/trainer/spectra-worker.ts',
   probe: 'main/engine/probe.ts',
   importer: 'main/datasets/import-worker.ts',
   bench: 'bench/index.ts',

@@ -50,6 +50,15 @@ export const TrainConfig = z
     sampleEvery: posInt.default(500),
     checkpointEvery: posInt.default(1000),
     logEvery: posInt.default(50),
+    /** Exact per-layer singular-value spectra (D and G) every N steps, computed off the training thread; 0 = off. */
+    diagEvery: z.number().int().min(0).default(500),
+    /**
+     * Image metrics every N steps (0 = off): MS-SSIM diversity, and with labels FID/KID in the feature space of
+     * a classifier trained on the dataset's labels (cached per dataset) — not Inception-FID.
+     */
+    evalEvery: z.number().int().min(0).default(0),
+    /** Generated samples scored per image eval. */
+    evalSamples: z.number().int().min(16).max(10000).default(500),
     /** How many checkpoint files to keep (oldest removed first). */
     keepCheckpoints: posInt.default(3),
     d: z

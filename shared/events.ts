@@ -25,6 +25,46 @@ export const EvalMetrics = z.object({
   modesTotal: z.number().optional(),
   highQualityFraction: z.number().optional(),
   klToUniform: z.number().optional(),
+  /** Images: how many generated samples were scored. */
+  samples: z.number().int().optional(),
+  /** Images: mean MS-SSIM between random pairs of generated samples (lower = more diverse). */
+  msssim: z.number().optional(),
+  /**
+   * Images with labels: FID / KID in the feature space of the app's own classifier trained on the dataset's
+   * labels (engine/metrics/classifier.ts). NOT Inception-FID; comparable only within one dataset.
+   */
+  classifierFid: z.number().optional(),
+  classifierKid: z.number().optional(),
+});
+
+/**
+ * Exact singular-value spectrum of one layer's matricised kernel (output axis as rows), by SVD on the host.
+ * The one schema for trainer, alerts (engine/alerts.ts) and renderer (renderer/src/lib/metrics.ts).
+ */
+export const LayerSpectrum = z.object({
+  name: z.string(),
+  rows: z.number().int(),
+  cols: z.number().int(),
+  /** How many singular values the layer has (min(rows, cols)). */
+  count: z.number().int(),
+  /** Singular values, descending: all of them, or the largest 256 when count > 256. */
+  values: z.array(z.number()),
+  sigmaMax: z.number(),
+  /** σ_max / σ_min; null when σ_min = 0 (rank-deficient; JSON has no Infinity). */
+  condition: z.number().nullable(),
+  /** Share of all `count` values below 1 % of σ_max. */
+  smallShare: z.number(),
+});
+export type LayerSpectrum = z.infer<typeof LayerSpectrum>;
+
+export const ALERT_KINDS = ['divergence', 'd_overpowering', 'spectral_collapse', 'mode_collapse'] as const;
+export const AlertFields = z.object({
+  kind: z.enum(ALERT_KINDS),
+  severity: z.enum(['warning', 'error']),
+  step,
+  layer: z.string().optional(),
+  message: z.string(),
+  cause: z.enum(['non_finite', 'sigma_explosion']).optional(),
 });
 
 export const TrainerEvent = z.discriminatedUnion('type', [
@@ -43,6 +83,12 @@ export const TrainerEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('sample'), step, path: z.string(), eval: EvalMetrics.optional() }),
   z.object({ type: z.literal('checkpoint'), step, path: z.string() }),
+  /** Every `diagEvery` steps, computed off the training thread from the kernels at `step`. */
+  z.object({ type: z.literal('spectra'), step, spectra: z.array(LayerSpectrum), ms: z.number().optional() }),
+  /** Image metrics every `evalEvery` steps (2D evals ride on 'sample'). */
+  z.object({ type: z.literal('eval'), step, eval: EvalMetrics }),
+  /** A training alert (engine/alerts.ts) raised by the trainer over its own stream. */
+  AlertFields.extend({ type: z.literal('alert') }),
   z.object({ type: z.literal('error'), step: step.optional(), layer: z.string().optional(), message: z.string(), code: z.string() }),
   z.object({
     type: z.literal('status'),

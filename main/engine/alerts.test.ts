@@ -56,13 +56,25 @@ describe('alerts', () => {
   });
 
   it('spectral collapse from a layer spectrum', () => {
-    const healthy = { name: 'd0', singularValues: [3, 2.5, 2, 1.5, 1] };
-    const collapsed = { name: 'd1', singularValues: [3, 1e-4, 1e-5, 1e-6, 0] };
+    const healthy = { name: 'd0', values: [3, 2.5, 2, 1.5, 1] };
+    const collapsed = { name: 'd1', values: [3, 1e-4, 1e-5, 1e-6, 0] };
     expect(spectralCollapse(5, healthy)).toBeNull();
     expect(spectralCollapse(5, collapsed)).toMatchObject({ kind: 'spectral_collapse', layer: 'd1', step: 5 });
     const mon = createAlertMonitor();
     expect(mon.push({ type: 'metrics', step: 1, dLoss: 1, gLoss: 1, layers: [], spectra: [healthy, collapsed] }).map((x) => x.layer)).toEqual(['d1']);
     expect(mon.push({ type: 'metrics', step: 2, dLoss: 1, gLoss: 1, layers: [], spectra: [healthy, collapsed] })).toEqual([]);
+  });
+
+  it('spectral collapse from a trainer spectra event: smallShare counts values left out of the top 256', () => {
+    const values = Array.from({ length: 256 }, (_, i) => 10 - i * 0.01); // all above 1 % of σ_max
+    const rec = { name: 'D/conv1', rows: 512, cols: 4608, count: 512, values, sigmaMax: 10, condition: 1e6, smallShare: 0.5 };
+    expect(spectralCollapse(500, rec)).toBeNull(); // exactly half: not more than collapsedShare
+    const bad = { ...rec, smallShare: 0.6 };
+    expect(spectralCollapse(500, bad)).toMatchObject({ layer: 'D/conv1', message: expect.stringContaining('307/512') });
+    const mon = createAlertMonitor();
+    expect(mon.push({ type: 'spectra', step: 500, spectra: [bad] })).toHaveLength(1);
+    // without smallShare, a truncated healthy record is not called collapsed
+    expect(spectralCollapse(500, { name: 'x', values, count: 512 })).toBeNull();
   });
 
   it('mode collapse on 2D data: coverage falls below half its best', () => {

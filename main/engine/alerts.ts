@@ -13,7 +13,9 @@
  *  - mode_collapse (2D data): modes covered drops below `modeDrop` × the best coverage seen so far.
  */
 
-export type AlertKind = 'divergence' | 'd_overpowering' | 'spectral_collapse' | 'mode_collapse';
+import type { ALERT_KINDS, LayerSpectrum as SharedLayerSpectrum } from '../../shared/events';
+
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface Alert {
   kind: AlertKind;
@@ -25,11 +27,15 @@ export interface Alert {
   cause?: 'non_finite' | 'sigma_explosion';
 }
 
-export interface LayerSpectrum {
-  name: string;
-  /** Singular values, any order. */
-  singularValues: ArrayLike<number>;
-}
+/**
+ * A layer's spectrum as the trainer's `spectra` events carry it (shared/events.ts LayerSpectrum); only
+ * `name` and `values` are required. When `values` is truncated (the largest 256 of `count`), the trainer's
+ * `smallShare` over all values is used.
+ */
+export type LayerSpectrum = Pick<SharedLayerSpectrum, 'name' | 'values'> & Partial<Pick<SharedLayerSpectrum, 'count' | 'sigmaMax' | 'smallShare'>>;
+
+/** The collapse threshold the trainer's `smallShare` uses (engine/trainer/spectra.ts). */
+const SMALL_FRACTION = 0.01;
 
 /** The fields alerts read; a metrics / sample / error event from shared/events.ts fits. */
 export interface StreamEvent {
@@ -87,19 +93,25 @@ export function spectralCollapse(
   spec: LayerSpectrum,
   o: Pick<AlertOptions, 'collapseFraction' | 'collapsedShare'> = DEFAULT_ALERT_OPTIONS,
 ): Alert | null {
-  const s = Array.from(spec.singularValues);
-  if (s.length < 2) return null;
-  const max = Math.max(...s);
+  const s = Array.from(spec.values);
+  const count = Math.max(spec.count ?? s.length, s.length);
+  if (count < 2) return null;
+  const max = spec.sigmaMax ?? Math.max(...s);
   if (!Number.isFinite(max) || max <= 0) return null;
-  const small = s.filter((v) => v < o.collapseFraction * max).length;
-  const share = small / s.length;
+  // the trainer's share counts every value; it is only valid for the 1 % threshold it was computed with
+  const exact = spec.smallShare !== undefined && o.collapseFraction === SMALL_FRACTION;
+  const cut = o.collapseFraction * max;
+  // values left out of a truncated record are the smallest: all below the cut if the last kept one is
+  const missing = s.length && Math.min(...s) < cut ? count - s.length : 0;
+  const share = exact ? spec.smallShare! : (s.filter((v) => v < cut).length + missing) / count;
+  const small = Math.round(share * count);
   if (share <= o.collapsedShare) return null;
   return {
     kind: 'spectral_collapse',
     step,
     severity: 'warning',
     layer: spec.name,
-    message: `${spec.name}: ${small}/${s.length} singular values below ${o.collapseFraction} × σ_max (${max.toPrecision(3)})`,
+    message: `${spec.name}: ${small}/${count} singular values below ${o.collapseFraction} × σ_max (${max.toPrecision(3)})`,
   };
 }
 

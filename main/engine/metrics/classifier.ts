@@ -25,6 +25,8 @@ export interface FeatureClassifier {
   trainAccuracy: number;
   /** Features of NHWC images in [0, 1] (count × featureDim, row-major). */
   features(images: Float32Array, count: number): Float32Array;
+  /** The whole classifier (for saving it: metrics/classifier-cache.ts). */
+  model: tf.LayersModel;
   dispose(): void;
 }
 
@@ -66,10 +68,19 @@ export async function trainFeatureClassifier(
     x.dispose();
     y.dispose();
   }
-  const feat = tf.model({ inputs: model.inputs, outputs: model.getLayer('features').output as tf.SymbolicTensor });
+  return featureClassifier(model, trainAccuracy);
+}
+
+/** Wrap a trained (or loaded) classifier whose penultimate layer is named 'features'. */
+export function featureClassifier(model: tf.LayersModel, trainAccuracy: number): FeatureClassifier {
+  const layer = model.getLayer('features');
+  const featureDim = (layer.outputShape as number[])[1];
+  const [h, w, c] = (model.inputs[0].shape as number[]).slice(1);
+  const feat = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
   return {
     featureDim,
     trainAccuracy,
+    model,
     features(images: Float32Array, count: number): Float32Array {
       const out = new Float32Array(count * featureDim);
       const bs = 256;

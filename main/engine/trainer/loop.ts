@@ -2,12 +2,17 @@
  * The training loop around a Trainer: pause/resume/stop/step-once, metrics every `logEvery`,
  * sample grids (and 2D mode coverage) every `sampleEvery`, checkpoints every `checkpointEvery`,
  * and the NaN guard (pause, error event naming step and layer, no checkpoint of bad weights).
+ * Every `diagEvery` steps the exact layer spectra are computed in the background (`spectra`, off the step's
+ * critical path); every `evalEvery` steps image metrics (`evalImages`). An alert monitor (engine/alerts.ts)
+ * watches the loop's own stream and logs each alert as an `alert` event.
  * Storage is behind RunSink so the loop stays testable and free of file formats.
  */
 import type { EvalMetrics, RunState, TrainerEvent } from '../../../shared/events';
 import type { z } from 'zod';
 import { NonFiniteError, type Trainer } from './trainer';
 import { encodeCheckpoint } from './checkpoint';
+import { createAlertMonitor, type AlertMonitor } from '../alerts';
+import type { SpectraResult } from './spectra-runner';
 import { decisionField, fieldBounds, realPoints, type DecisionField } from './field';
 
 export type Eval = z.infer<typeof EvalMetrics>;
@@ -46,6 +51,15 @@ export interface LoopOptions {
   progressEveryMs?: number;
   /** Restore trainer state from checkpoint bytes (rollback after NaN on resume). */
   restore?: (bytes: Uint8Array) => void;
+  /**
+   * Exact spectra at `step` (every `diagEvery` steps): must read the kernels before it returns (synchronously)
+   * and may compute later; the loop does not wait for it and skips a step while one is still running.
+   */
+  spectra?: (step: number) => Promise<SpectraResult>;
+  /** Image metrics at `step` (every `evalEvery` steps and at the last step). */
+  evalImages?: (step: number) => Promise<Eval>;
+  /** Watch the stream for alerts and log them (default true). */
+  alerts?: boolean;
 }
 
 export class TrainLoop {
@@ -56,9 +70,12 @@ export class TrainLoop {
   private wake: (() => void) | null = null;
   private lastCheckpointStep = -1;
   private nanPending = false;
+  private spectraPending: Promise<void> | null = null;
+  private readonly monitor: AlertMonitor | null;
 
   constructor(private o: LoopOptions) {
     this.paused = !!o.startPaused;
+    this.monitor = o.alerts === false ? null : createAlertMonitor();
   }
 
   pause(): void {
@@ -91,9 +108,33 @@ export class TrainLoop {
     await this.o.sink.updateStatus({ state, step, ...extra });
   }
 
-  private emitLog(e: TrainerEvent): Promise<void> {
+  private async emitLog(e: TrainerEvent): Promise<void> {
     this.o.emit(e);
-    return this.o.sink.appendMetrics(e);
+    await this.o.sink.appendMetrics(e);
+    for (const a of this.monitor?.push(e) ?? []) {
+      const ev: TrainerEvent = { type: 'alert', kind: a.kind, severity: a.severity, step: a.step, message: a.message, ...(a.layer ? { layer: a.layer } : {}), ...(a.cause ? { cause: a.cause } : {}) };
+      this.o.emit(ev);
+      await this.o.sink.appendMetrics(ev);
+    }
+  }
+
+  /** Start the background spectra for step `s` unless one is still running. */
+  private startSpectra(s: number): void {
+    if (!this.o.spectra || this.spectraPending) return;
+    let p: Promise<SpectraResult>;
+    try {
+      p = this.o.spectra(s);
+    } catch (err) {
+      p = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    this.spectraPending = p
+      .then((r) => this.emitLog({ type: 'spectra', step: s, spectra: r.spectra, ms: Math.round(r.ms) }))
+      .catch((err: unknown) => {
+        this.o.emit({ type: 'error', step: s, message: `spectra: ${err instanceof Error ? err.message : String(err)}`, code: 'diagnostics_failed' });
+      })
+      .finally(() => {
+        this.spectraPending = null;
+      });
   }
 
   async run(): Promise<RunState> {
@@ -145,6 +186,10 @@ export class TrainLoop {
           const d = tr.diagnostics();
           await this.emitLog({ type: 'metrics', step: s, ...losses, layers: d.layers, lipschitzBound: d.lipschitzBound, lr: tr.optD.lr, ...(ev ? { eval: ev } : {}) });
         }
+        if (c.diagEvery > 0 && s % c.diagEvery === 0) this.startSpectra(s);
+        if (this.o.evalImages && c.evalEvery > 0 && (s % c.evalEvery === 0 || s === steps)) {
+          await this.emitLog({ type: 'eval', step: s, eval: await this.o.evalImages(s) });
+        }
         if (s % c.checkpointEvery === 0 || s === steps) await this.checkpoint();
         const now = performance.now();
         if (now - tWin >= everyMs || s === steps || once) {
@@ -157,6 +202,7 @@ export class TrainLoop {
         // let commands (pause/stop) in between steps
         await new Promise<void>((r) => setImmediate(r));
       }
+      await this.spectraPending;
       if (this.stopRequested) {
         if (tr.step > this.lastCheckpointStep && !this.nanPending) {
           // the final grid of a stopped run, then its checkpoint

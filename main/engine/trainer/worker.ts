@@ -15,6 +15,8 @@ import { dataSource, type TrainingDataLike } from './data';
 import { Trainer } from './trainer';
 import { TrainLoop } from './loop';
 import { decodeCheckpoint } from './checkpoint';
+import { SpectraRunner, type KernelSource } from './spectra-runner';
+import { createImageEvaluator, type ImageEvaluator } from '../metrics/image-eval';
 
 let loop: TrainLoop | null = null;
 let starting = false;
@@ -60,6 +62,22 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
       }
     }
     const steps = cmd.steps ?? config.steps;
+    // exact spectra of every D and G kernel, computed in a worker thread while training goes on
+    const spectra = config.diagEvery > 0 ? new SpectraRunner() : null;
+    const kernelSources = (): KernelSource[] =>
+      [trainer.D.params, trainer.G.params].flatMap((p) => p.kernels.map((k) => ({ name: k.name, kind: k.kind, tensor: p.vars.get(k.kernel)! })));
+    let images: ImageEvaluator | null = null;
+    if (config.evalEvery > 0 && td.kind === 'images') {
+      images = createImageEvaluator({
+        workspace: cmd.workspace,
+        data: td,
+        generate: (n) => trainer.generate(n, 5),
+        samples: config.evalSamples,
+        seed: config.seed,
+        onClassifier: (c) =>
+          void send({ type: 'status', state: 'running', step: trainer.step, message: `eval feature classifier (not Inception) ${c.cached ? 'loaded from cache' : 'trained'}: train accuracy ${(100 * c.trainAccuracy).toFixed(1)} %` }),
+      });
+    }
     loop = new TrainLoop({
       trainer,
       steps,
@@ -71,10 +89,14 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
       } : undefined,
       startPaused: cmd.paused,
       restore,
+      spectra: spectra ? () => spectra.run(kernelSources()) : undefined,
+      evalImages: images ? (step) => images.evaluate(step) : undefined,
     });
     starting = false;
     if (pendingStop) loop.stop();
     const state = await loop.run();
+    await spectra?.dispose();
+    images?.dispose();
     trainer.dispose();
     await send({ type: 'status', state, step: trainer.step, message: `tensors alive: ${tf.memory().numTensors}` });
   } catch (err) {

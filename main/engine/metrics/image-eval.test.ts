@@ -1,0 +1,87 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initBackend } from '../backend';
+import { cachedClassifier } from './classifier-cache';
+import { toUnit } from './classifier';
+import { createImageEvaluator } from './image-eval';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+/** Two classes of 12×12 one-channel images: bright left half vs bright bottom half, with noise. */
+function toy(count: number, seed: number) {
+  let a = seed;
+  const rnd = () => (a = (a * 1103515245 + 12345) >>> 0) / 4294967296;
+  const w = 12;
+  const pixels = new Uint8Array(count * w * w);
+  const labels = new Uint8Array(count);
+  for (let n = 0; n < count; n++) {
+    const cls = n % 2;
+    labels[n] = cls;
+    for (let y = 0; y < w; y++)
+      for (let x = 0; x < w; x++) {
+        const on = cls === 0 ? x < w / 2 : y >= w / 2;
+        pixels[n * w * w + y * w + x] = Math.min(255, Math.round((on ? 200 : 30) + 40 * rnd()));
+      }
+  }
+  return { id: `toy${seed}`, width: w, height: w, channels: 1, count, pixels, labels, classes: ['left', 'bottom'] };
+}
+
+describe('cached feature classifier and image eval (not Inception)', () => {
+  it('trains once, then loads from the workspace cache with identical features', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'clfcache-'));
+    try {
+      const d = toy(200, 1);
+      const a = await cachedClassifier(ws, d, { epochs: 2 });
+      expect(a.cached).toBe(false);
+      const b = await cachedClassifier(ws, d, { epochs: 2 });
+      expect(b.cached).toBe(true);
+      expect(b.dir).toBe(a.dir);
+      const x = toUnit(d.pixels.subarray(0, 10 * 144));
+      expect(Array.from(b.clf.features(x, 10))).toEqual(Array.from(a.clf.features(x, 10)));
+      // another dataset (different content) gets its own entry
+      const c = await cachedClassifier(ws, { ...toy(200, 2), id: d.id }, { epochs: 2 });
+      expect(c.cached).toBe(false);
+      expect((await readdir(path.join(ws, 'cache', 'feature-classifier'))).length).toBe(2);
+      [a, b, c].forEach((r) => r.clf.dispose());
+    } finally {
+      await rm(ws, { recursive: true, force: true });
+    }
+  });
+
+  it('eval: real-like samples score a lower classifier FID than one-class samples; diversity in (0, 1)', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'imgeval-'));
+    try {
+      const d = toy(300, 3);
+      const gen = (src: ReturnType<typeof toy>, oneClass: boolean) => async (n: number) => {
+        const out = new Float32Array(n * 144);
+        for (let i = 0; i < n; i++) {
+          const j = oneClass ? (2 * i) % src.count : i % src.count;
+          for (let p = 0; p < 144; p++) out[i * 144 + p] = (src.pixels[j * 144 + p] / 255) * 2 - 1;
+        }
+        return out;
+      };
+      const other = toy(300, 4); // fresh noise, same distribution
+      const good = createImageEvaluator({ workspace: ws, data: d, generate: gen(other, false), samples: 100, seed: 0, maxReal: 300 });
+      const bad = createImageEvaluator({ workspace: ws, data: d, generate: gen(other, true), samples: 100, seed: 0, maxReal: 300 });
+      const g = await good.evaluate(10);
+      const b = await bad.evaluate(10);
+      expect(g.samples).toBe(100);
+      expect(g.classifierFid!).toBeLessThan(b.classifierFid!);
+      expect(g.classifierKid!).toBeLessThan(b.classifierKid!);
+      expect(g.msssim!).toBeGreaterThan(0);
+      expect(g.msssim!).toBeLessThan(1);
+      // unlabelled data: diversity only
+      const nolab = createImageEvaluator({ workspace: ws, data: { ...d, labels: undefined }, generate: gen(other, false), samples: 50, seed: 0 });
+      const u = await nolab.evaluate(10);
+      expect(u.classifierFid).toBeUndefined();
+      expect(u.msssim).toBeGreaterThan(0);
+      [good, bad, nolab].forEach((e) => e.dispose());
+    } finally {
+      await rm(ws, { recursive: true, force: true });
+    }
+  });
+});
