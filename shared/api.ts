@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { BACKENDS } from './config';
+import { AlertFields } from './events';
 
 export const AppInfo = z.object({
   name: z.string(),
@@ -107,6 +108,36 @@ export const SettingsPatch = z
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
+/**
+ * Desktop only (the Electron preload's `window.sngan`, absent in web mode): what the shell asks the page to do
+ * (menu items, files opened from the OS), and the native dialogs the page may ask for.
+ */
+export const MenuCommand = z.discriminatedUnion('command', [
+  z.object({ command: z.literal('showDatasets'), importId: z.string().optional() }),
+  z.object({ command: z.literal('import') }),
+  z.object({ command: z.literal('export') }),
+  z.object({ command: z.literal('settings') }),
+  z.object({ command: z.literal('openRun'), id: Id }),
+]);
+export type MenuCommand = z.infer<typeof MenuCommand>;
+
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'png', 'gif', 'html'] as const;
+export const DialogRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('openDataset') }).strict(),
+  z.object({ kind: z.literal('openRun') }).strict(),
+  z.object({ kind: z.literal('chooseWorkspace') }).strict(),
+  z
+    .object({
+      kind: z.literal('exportGenerator'),
+      format: z.enum(EXPORT_FORMATS).optional(),
+      defaultName: z.string().min(1).max(200).regex(/^[^/\\]+$/, 'a file name, not a path').optional(),
+    })
+    .strict(),
+]);
+export type DialogRequest = z.infer<typeof DialogRequest>;
+export const DialogResponse = z.object({ canceled: z.boolean(), paths: z.array(z.string()) });
+export type DialogResponse = z.infer<typeof DialogResponse>;
+
 /** Request/response pairs, keyed by call name. */
 export const calls = {
   'app.info': { req: Empty, res: AppInfo },
@@ -165,7 +196,7 @@ export const calls = {
     req: z
       .object({
         id: Id,
-        format: z.enum(['tfjs', 'onnx', 'png', 'gif', 'html']),
+        format: z.enum(EXPORT_FORMATS),
         /** Destination folder; must not exist yet (defaults to <workspace>/exports/<run>-<format>-<step>). */
         out: z.string().min(1).max(4096).optional(),
         checkpoint: z.number().int().min(0).optional(),
@@ -197,6 +228,8 @@ export const events = {
   'run.metrics': z.object({ runId: z.string(), metrics: Json }),
   'run.sample': z.object({ runId: z.string(), step: z.number().int() }),
   'run.error': z.object({ runId: z.string(), message: z.string(), code: z.string().optional(), step: z.number().int().optional(), layer: z.string().optional() }),
+  /** A training alert (divergence, D overpowering, spectral collapse, mode collapse) raised by the trainer. */
+  'run.alert': AlertFields.extend({ runId: z.string() }),
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -11,9 +11,5 @@ export const IPC = {
 } as const;
 export type IpcChannel = (typeof IPC)[keyof typeof IPC];
 
-/** What the main process asks the page to do (menu items, files opened from the OS). */
-export type MenuCommand =
-  | { command: 'showDatasets'; importId?: string }
-  | { command: 'import' }
-  | { command: 'export' }
-  | { command: 'openRun'; id: string };
+/** What the main process asks the page to do (menu items, files opened from the OS): shared/api.ts's MenuCommand. */
+export type { MenuCommand } from '../../shared/api';

@@ -4,28 +4,21 @@
  */
 import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { z } from 'zod';
+import { DialogRequest } from '../../shared/api';
 
-export const DialogRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('openDataset') }).strict(),
-  z.object({ kind: z.literal('openRun') }).strict(),
-  z
-    .object({
-      kind: z.literal('exportGenerator'),
-      format: z.enum(['tfjs', 'onnx', 'html', 'png', 'gif']).optional(),
-      defaultName: z.string().min(1).max(200).regex(/^[^/\\]+$/, 'a file name, not a path').optional(),
-    })
-    .strict(),
-]);
-export type DialogRequest = z.infer<typeof DialogRequest>;
+export { DialogRequest };
 export const DialogArgs = z.tuple([DialogRequest]);
 
 export type DialogResult = { ok: true; value: { canceled: boolean; paths: string[] } };
 
 const ARCHIVES = ['zip', 'npy', 'npz', 'gz', 'idx', 'idx1-ubyte', 'idx3-ubyte', 'bin'];
 
-export function openDialogOptions(req: Extract<DialogRequest, { kind: 'openDataset' | 'openRun' }>, workspace: string): OpenDialogOptions {
+export function openDialogOptions(req: Extract<DialogRequest, { kind: 'openDataset' | 'openRun' | 'chooseWorkspace' }>, workspace: string): OpenDialogOptions {
   if (req.kind === 'openRun') {
     return { title: 'Open run folder', defaultPath: workspace, properties: ['openDirectory'] };
+  }
+  if (req.kind === 'chooseWorkspace') {
+    return { title: 'Choose the workspace folder', buttonLabel: 'Use this folder', defaultPath: workspace, properties: ['openDirectory', 'createDirectory'] };
   }
   return {
     title: 'Open dataset',
@@ -38,22 +31,22 @@ export function openDialogOptions(req: Extract<DialogRequest, { kind: 'openDatas
   };
 }
 
-const EXT: Record<string, { ext: string; name: string }> = {
-  tfjs: { ext: '', name: 'TensorFlow.js model folder' },
-  onnx: { ext: 'onnx', name: 'ONNX model' },
-  html: { ext: 'html', name: 'HTML sampler' },
-  png: { ext: 'png', name: 'PNG image' },
-  gif: { ext: 'gif', name: 'Animated GIF' },
+const WHAT: Record<string, string> = {
+  tfjs: 'TensorFlow.js model',
+  onnx: 'ONNX model',
+  html: 'HTML sampler',
+  png: 'PNG samples',
+  gif: 'GIF timelapse',
 };
 
+/** Every export is a new folder (the model or images plus manifest.json): the dialog names that folder. */
 export function saveDialogOptions(req: Extract<DialogRequest, { kind: 'exportGenerator' }>, downloads: string): SaveDialogOptions {
-  const f = EXT[req.format ?? 'onnx']!;
-  const base = req.defaultName ?? 'generator';
-  const name = f.ext && !base.endsWith(`.${f.ext}`) ? `${base}.${f.ext}` : base;
+  const format = req.format ?? 'onnx';
+  const base = req.defaultName ?? `generator-${format}`;
   return {
-    title: 'Export generator',
-    defaultPath: `${downloads}/${name}`,
-    filters: f.ext ? [{ name: f.name, extensions: [f.ext] }] : [],
+    title: `Export ${WHAT[format]} — name the new folder`,
+    buttonLabel: 'Export',
+    defaultPath: `${downloads}/${base}`,
     properties: ['createDirectory', 'showOverwriteConfirmation'],
   };
 }

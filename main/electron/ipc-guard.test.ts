@@ -93,14 +93,18 @@ describe('dialog requests', () => {
     expect(DialogArgs.safeParse([{ kind: 'exportGenerator', defaultName: '../../etc/passwd' }]).success).toBe(false);
     expect(DialogArgs.safeParse([{ kind: 'openDataset', defaultPath: '/' }]).success).toBe(false);
     expect(DialogArgs.safeParse([{ kind: 'format-disk' }]).success).toBe(false);
+    expect(DialogArgs.safeParse([{ kind: 'chooseWorkspace' }]).success).toBe(true);
+    expect(DialogArgs.safeParse([{ kind: 'exportGenerator', format: 'zip' }]).success).toBe(false);
   });
 
   it('builds native dialog options', () => {
     expect(openDialogOptions({ kind: 'openDataset' }, '/ws').properties).toEqual(['openFile', 'openDirectory', 'multiSelections']);
     expect(openDialogOptions({ kind: 'openRun' }, '/ws')).toMatchObject({ defaultPath: '/ws', properties: ['openDirectory'] });
+    expect(openDialogOptions({ kind: 'chooseWorkspace' }, '/ws')).toMatchObject({ defaultPath: '/ws', properties: ['openDirectory', 'createDirectory'] });
+    // every export is a new folder: the save dialog names it, with no file extension
     const save = saveDialogOptions({ kind: 'exportGenerator', format: 'onnx', defaultName: 'mnist-g' }, '/home/u/Downloads');
-    expect(save.defaultPath).toBe('/home/u/Downloads/mnist-g.onnx');
-    expect(save.filters).toEqual([{ name: 'ONNX model', extensions: ['onnx'] }]);
-    expect(saveDialogOptions({ kind: 'exportGenerator', format: 'tfjs' }, '/d').defaultPath).toBe('/d/generator');
+    expect(save.defaultPath).toBe('/home/u/Downloads/mnist-g');
+    expect(save.title).toMatch(/ONNX/);
+    expect(saveDialogOptions({ kind: 'exportGenerator', format: 'tfjs' }, '/d').defaultPath).toBe('/d/generator-tfjs');
   });
 });

@@ -144,6 +144,7 @@ function rebuildMenu(): void {
       },
       importDataset: () => tell({ command: 'import' }),
       exportGenerator: () => tell({ command: 'export' }),
+      openSettings: () => tell({ command: 'settings' }),
       openRun,
       openWorkspace: () => void shell.openPath(services!.workspace),
       openExternal: (url) => {

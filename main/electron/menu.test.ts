@@ -4,7 +4,7 @@ import { HELP_LINKS, menuTemplate, type MenuActions, type MenuState } from './me
 
 type Spied = { [K in keyof MenuActions]: ReturnType<typeof vi.fn> & MenuActions[K] };
 function actions(): Spied {
-  return { openDataset: vi.fn(), importDataset: vi.fn(), exportGenerator: vi.fn(), openRun: vi.fn(), openWorkspace: vi.fn(), openExternal: vi.fn(), clearRecent: vi.fn() } as never;
+  return { openDataset: vi.fn(), importDataset: vi.fn(), exportGenerator: vi.fn(), openSettings: vi.fn(), openRun: vi.fn(), openWorkspace: vi.fn(), openExternal: vi.fn(), clearRecent: vi.fn() } as never;
 }
 const base: MenuState = { platform: 'linux', isDev: false, appName: 'SNGAN Studio', recentRuns: [] };
 
@@ -25,6 +25,9 @@ describe('application menu', () => {
     click(file.find((i) => i.label === 'Open Dataset…'));
     click(file.find((i) => i.label === 'Import…'));
     click(file.find((i) => i.label === 'Export Generator…'));
+    click(file.find((i) => i.label === 'Settings…'));
+    expect(a.openSettings).toHaveBeenCalledOnce();
+    expect(file.find((i) => i.label === 'Settings…')!.accelerator).toBe('CmdOrCtrl+,');
     expect(a.openDataset).toHaveBeenCalledOnce();
     expect(a.importDataset).toHaveBeenCalledOnce();
     expect(a.exportGenerator).toHaveBeenCalledOnce();

@@ -9,6 +9,7 @@ export interface MenuActions {
   openDataset(): void;
   importDataset(): void;
   exportGenerator(): void;
+  openSettings(): void;
   openRun(path: string): void;
   openWorkspace(): void;
   openExternal(url: string): void;
@@ -46,6 +47,7 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
       sep,
       { label: 'Recent Runs', submenu: recent },
       { label: 'Show Workspace Folder', click: () => actions.openWorkspace() },
+      { label: 'Settings…', accelerator: 'CmdOrCtrl+,', click: () => actions.openSettings() },
       sep,
       mac ? { role: 'close' } : { role: 'quit' },
     ],
