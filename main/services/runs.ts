@@ -62,6 +62,16 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
       case 'error':
         ctx.events.emit('run.error', { runId, message: e.message, code: e.code, step: e.step, layer: e.layer });
         break;
+      case 'spectra':
+      case 'eval':
+        // charts read these rows like metrics rows (renderer/src/lib/metrics.ts)
+        ctx.events.emit('run.metrics', { runId, metrics: e as unknown as Record<string, unknown> });
+        break;
+      case 'alert': {
+        const { type: _type, ...alert } = e;
+        ctx.events.emit('run.alert', { runId, ...alert });
+        break;
+      }
       case 'status':
         void openRun(join(runsDir(ctx.workspace), runId))
           .then((run) => ctx.events.emit('run.status', { ...summary(run, hosts.get(runId)), state: e.state, step: e.step ?? run.status.step, error: e.state === 'failed' ? (e.message ?? run.status.error) : run.status.error }))

@@ -1,7 +1,9 @@
 /**
  * Turn the loose run.metrics records into chart series. A record looks like
- * { step, dLoss, gLoss, dReal, dFake, lipschitzBound, layers:[{name,sigmaRaw,sigmaBar,gradNorm}], eval?:{modesCovered}, spectra?:[...] }
- * but any key may be missing; nothing here throws on odd input.
+ * { step, dLoss, gLoss, dReal, dFake, lipschitzBound, layers:[{name,sigmaRaw,sigmaBar,gradNorm}], eval?:{modesCovered} }
+ * (type 'metrics'), { type:'spectra', step, spectra:[LayerSpectrum] }, { type:'eval', step, eval:{msssim, classifierFid, …} }
+ * or { type:'alert', step, kind, severity, message, layer? } (shared/events.ts), but any key may be missing;
+ * nothing here throws on odd input.
  */
 import type { Pt } from './decimate';
 import { decimate } from './decimate';
@@ -9,10 +11,24 @@ import { ema } from './ema';
 
 export type MetricsRow = Record<string, unknown>;
 
+/** shared/events.ts LayerSpectrum, as loosely read here: `values` may be the largest 256 of `count`. */
 export interface Spectrum {
   name: string;
   values: number[];
+  /** σmax/σmin over all values; Infinity when the trainer sent null (σmin = 0). */
   condition?: number;
+  count?: number;
+  sigmaMax?: number;
+  /** Share of all values below 1 % of σmax. */
+  smallShare?: number;
+}
+
+export interface AlertRow {
+  step: number | null;
+  kind: string;
+  severity: 'warning' | 'error';
+  message: string;
+  layer?: string;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
@@ -67,8 +83,15 @@ export function latestSpectra(rows: readonly MetricsRow[]): { step: number | nul
         .filter((x): x is Record<string, unknown> => !!x && typeof x === 'object' && typeof x.name === 'string' && Array.isArray(x.values))
         .map((x) => {
           const values = (x.values as unknown[]).filter((v): v is number => typeof v === 'number');
-          const cond = num(x.condition) ?? conditionNumber(values);
-          return { name: x.name as string, values, condition: cond ?? undefined };
+          const count = num(x.count);
+          // the trainer sends condition: null for σmin = 0; a truncated list cannot give σmin itself
+          const cond = x.condition === null ? Infinity : (num(x.condition) ?? (count !== null && count > values.length ? null : conditionNumber(values)));
+          const out: Spectrum = { name: x.name as string, values, condition: cond ?? undefined };
+          if (count !== null) out.count = count;
+          const sm = num(x.sigmaMax), sh = num(x.smallShare);
+          if (sm !== null) out.sigmaMax = sm;
+          if (sh !== null) out.smallShare = sh;
+          return out;
         });
       return { step: stepOf(rows[i]), spectra };
     }
@@ -80,6 +103,16 @@ export function conditionNumber(values: readonly number[]): number | null {
   const pos = values.filter((v) => v > 0 && Number.isFinite(v));
   if (!pos.length) return null;
   return Math.max(...pos) / Math.min(...pos);
+}
+
+/** Alert rows (type 'alert'), oldest first. */
+export function alertsOf(rows: readonly MetricsRow[]): AlertRow[] {
+  const out: AlertRow[] = [];
+  for (const r of rows) {
+    if (r.type !== 'alert' || typeof r.kind !== 'string' || typeof r.message !== 'string') continue;
+    out.push({ step: stepOf(r), kind: r.kind, severity: r.severity === 'error' ? 'error' : 'warning', message: r.message, ...(typeof r.layer === 'string' ? { layer: r.layer } : {}) });
+  }
+  return out;
 }
 
 export interface Prepared {
@@ -102,14 +135,25 @@ export function prepare(points: readonly Pt[], smoothing: number, maxPoints = 80
   return { raw, smooth };
 }
 
-/** Append new rows, dropping any whose step we already have (events racing a history fetch). */
+const rowKey = (r: MetricsRow): string => `${typeof r.type === 'string' ? r.type : ''}:${stepOf(r)}`;
+const seenKeys = new WeakMap<MetricsRow[], Set<string>>();
+
+/**
+ * Append new rows, dropping any already there (events racing a history fetch). Rows are told apart by
+ * (type, step): a spectra or eval record may arrive after the metrics row of a later step (the trainer
+ * computes spectra in the background), and a metrics row and an alert can share a step.
+ */
 export function mergeRows(existing: MetricsRow[], incoming: readonly MetricsRow[]): MetricsRow[] {
-  let last = existing.length ? (stepOf(existing[existing.length - 1]) ?? -Infinity) : -Infinity;
+  let keys = seenKeys.get(existing);
+  if (!keys) {
+    keys = new Set(existing.map(rowKey));
+    seenKeys.set(existing, keys);
+  }
   for (const r of incoming) {
-    const s = stepOf(r);
-    if (s !== null && s <= last) continue;
+    const k = rowKey(r);
+    if (stepOf(r) !== null && keys.has(k)) continue;
     existing.push(r);
-    if (s !== null) last = s;
+    keys.add(k);
   }
   return existing;
 }

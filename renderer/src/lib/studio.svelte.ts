@@ -59,6 +59,10 @@ class Studio {
     api.on('run.error', (e) =>
       this.notify('error', `Run ${e.runId} reported an error`, `${e.message}${e.layer ? ` (layer ${e.layer})` : ''}${e.step != null ? ` at step ${e.step}` : ''}`, e.code),
     );
+    api.on('run.alert', ({ runId, ...a }) => {
+      this.onMetrics(runId, { type: 'alert', ...a });
+      this.notify(a.severity === 'error' ? 'error' : 'info', `Run ${runId}: ${a.kind.replace(/_/g, ' ')} at step ${a.step}`, a.message);
+    });
     api.on('import.progress', (p) => this.onImport(p));
     api
       .call('app.info', {})
