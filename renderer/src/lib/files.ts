@@ -1,19 +1,15 @@
 /** Dropped/opened Files → server-side paths (Electron preload only); null when paths are unavailable (web mode). */
-declare global {
-  interface Window {
-    sngan?: { pathForFile?: (file: File) => string };
-  }
-}
+import { bridge } from './desktop';
 
 export function canResolvePaths(): boolean {
-  return typeof window !== 'undefined' && typeof window.sngan?.pathForFile === 'function';
+  return typeof bridge()?.pathForFile === 'function';
 }
 
 export function pathsFromFiles(files: readonly File[]): string[] | null {
   if (!canResolvePaths()) return null;
   const out: string[] = [];
   for (const f of files) {
-    const p = window.sngan!.pathForFile!(f);
+    const p = bridge()!.pathForFile!(f);
     if (p) out.push(p);
   }
   return out.length ? out : null;

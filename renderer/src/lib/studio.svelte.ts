@@ -4,12 +4,14 @@
  * `metricsTick` tells charts to redraw. Everything goes through `api`; errors become notices.
  */
 import { api } from './api';
-import type { AppInfo, DatasetSummary, EventPayload, RunSummary } from '../../../shared/api';
+import type { AppInfo, AppSettings, DatasetSummary, EventPayload, PointsSample, RunSummary, SettingsPatch } from '../../../shared/api';
+import { handleMenuCommand, nativeDialog, onMenu } from './desktop';
+import { theme } from './theme.svelte';
 import { describeError } from './errors';
 import { mergeRows, type MetricsRow } from './metrics';
 import type { Flat } from './config-diff';
 
-export type View = 'datasets' | 'train' | 'samples' | 'diagnostics' | 'compare';
+export type View = 'datasets' | 'train' | 'samples' | 'diagnostics' | 'compare' | 'export' | 'settings';
 export type Progress = EventPayload<'run.progress'>;
 export type ImportProgress = EventPayload<'import.progress'>;
 
@@ -38,6 +40,9 @@ class Studio {
   trainDataset = $state<string>('');
   /** Set by "duplicate with changes": the Train form picks it up. */
   draft = $state<{ values: Flat; dataset?: string } | null>(null);
+  settings = $state<AppSettings | null>(null);
+  /** Bumped when the import path field should take focus (menu Import… without a native dialog). */
+  focusImport = $state(0);
 
   private metrics = new Map<string, MetricsRow[]>();
   private loadingMetrics = new Map<string, Promise<void>>();
@@ -70,6 +75,46 @@ class Studio {
       .catch((e: unknown) => (this.infoError = describeError(e, 'connect to the backend').detail));
     void this.refreshDatasets();
     void this.refreshRuns();
+    void this.loadSettings();
+    onMenu({
+      showView: (v) => (this.view = v),
+      openImport: () => void this.openImport(),
+      openRun: (id) => {
+        this.selectRun(id);
+        this.view = 'samples';
+      },
+      trackImport: (importId) => {
+        if (!this.imports[importId]) this.imports[importId] = { importId, phase: 'scanning', seen: 0, decoded: 0, skipped: 0 };
+      },
+      warn: (m) => console.warn(m),
+    });
+  }
+
+  /** Menu Import… (or its shortcut): the native picker where there is one, else the path field. */
+  async openImport(): Promise<void> {
+    this.view = 'datasets';
+    const paths = await this.attempt('open the file dialog', () => nativeDialog({ kind: 'openDataset' }));
+    if (paths?.length) await this.startImport(paths);
+    else this.focusImport++;
+  }
+
+  async loadSettings(): Promise<void> {
+    const s = await this.attempt('read the settings', () => api.call('settings.get', {}));
+    if (!s) return;
+    this.settings = s;
+    if (theme.mode !== s.theme) theme.set(s.theme);
+  }
+
+  /** Validated on both sides; theme applies at once, even before the server answers. */
+  async updateSettings(patch: SettingsPatch): Promise<boolean> {
+    if (patch.theme) theme.set(patch.theme);
+    const s = await this.attempt('save the settings', () => api.call('settings.update', patch));
+    if (!s) {
+      if (this.settings) theme.set(this.settings.theme);
+      return false;
+    }
+    this.settings = s;
+    return true;
   }
 
   notify(kind: Notice['kind'], title: string, detail?: string, code?: string, hint?: string): void {
@@ -212,9 +257,15 @@ class Studio {
 
 export const studio = new Studio();
 
-/** Sample PNGs by run and step, small LRU so scrubbing the slider back and forth is instant. */
-const sampleCache = new Map<string, string>();
-export async function sampleUrl(runId: string, step: number): Promise<string> {
+export interface SampleData {
+  dataUrl: string;
+  /** 2D runs: points, real points and D's field. */
+  points?: PointsSample;
+}
+
+/** Sample snapshots by run and step, small LRU so scrubbing the slider back and forth is instant. */
+const sampleCache = new Map<string, SampleData>();
+export async function sampleData(runId: string, step: number): Promise<SampleData> {
   const key = `${runId}@${step}`;
   const hit = sampleCache.get(key);
   if (hit) {
@@ -222,8 +273,13 @@ export async function sampleUrl(runId: string, step: number): Promise<string> {
     sampleCache.set(key, hit);
     return hit;
   }
-  const { dataUrl } = await api.call('runs.sample', { id: runId, step });
-  sampleCache.set(key, dataUrl);
+  const { dataUrl, points } = await api.call('runs.sample', { id: runId, step });
+  const v: SampleData = { dataUrl, points };
+  sampleCache.set(key, v);
   if (sampleCache.size > 150) sampleCache.delete(sampleCache.keys().next().value as string);
-  return dataUrl;
+  return v;
+}
+
+export async function sampleUrl(runId: string, step: number): Promise<string> {
+  return (await sampleData(runId, step)).dataUrl;
 }
