@@ -5,7 +5,7 @@
  */
 import { api } from './api';
 import type { AppInfo, AppSettings, DatasetSummary, EventPayload, PointsSample, RunSummary, SettingsPatch } from '../../../shared/api';
-import { handleMenuCommand, nativeDialog, onMenu } from './desktop';
+import { nativeDialog, onMenu } from './desktop';
 import { theme } from './theme.svelte';
 import { describeError } from './errors';
 import { mergeRows, type MetricsRow } from './metrics';
