@@ -1,5 +1,6 @@
 // A new user's first session, in Chromium against web mode: import Fashion-MNIST, train an SN-GAN,
-// watch samples and σ charts update, pause, scrub, resume, stop; then import a folder with bad files.
+// watch samples and σ charts update, pause, scrub, resume, stop, interpolate, export a PNG grid; train on
+// the 2D ring and watch D's decision field; switch the theme; then import a folder with bad files.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,94 @@ test('import Fashion-MNIST, train with SN, watch, pause, scrub, resume, stop', a
   await page.getByTestId('run-stop').click();
   await expect(page.getByTestId('run-controls')).toHaveAttribute('data-run-state', /stopped|finished/, { timeout: 120_000 });
   await expect(page.getByTestId('run-item').first().getByTestId('run-state')).toHaveText(/stopped|finished/);
+
+  // Latent interpolation between two cells of the fixed-latent grid, picked on the grid itself.
+  await expect(page.getByTestId('interp-panel')).toBeVisible();
+  await page.getByTestId('interp-pick-a').click();
+  const grid = page.getByTestId('sample-open');
+  const box = (await grid.boundingBox())!;
+  await grid.click({ position: { x: box.width * 0.06, y: box.height * 0.06 } }); // cell 0 (top left)
+  await grid.click({ position: { x: box.width * 0.94, y: box.height * 0.94 } }); // cell 63 (bottom right)
+  await expect(page.getByTestId('interp-a')).toHaveValue('0');
+  await expect(page.getByTestId('interp-b')).toHaveValue('63');
+  await page.getByTestId('interp-steps').fill('6');
+  await page.getByTestId('interp-go').click();
+  await expect(page.getByTestId('interp-strip')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('interp-strip')).toHaveAttribute('alt', /6 images interpolated from cell 0 → cell 63/);
+  await page.screenshot({ path: `${SHOTS}/interpolate.png`, fullPage: true });
+
+  // Export: a PNG grid of 16 samples from the newest checkpoint, written by a background process.
+  await page.getByTestId('nav-export').click();
+  await expect(page.getByTestId('export-checkpoint')).toBeEnabled({ timeout: 30_000 });
+  await page.getByTestId('export-format-png').check();
+  await page.getByTestId('export-n').fill('16');
+  await page.getByTestId('export-seed').fill('3');
+  await page.getByTestId('export-go').click();
+  await expect(page.getByTestId('export-result').first()).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('export-files').first()).toContainText('grid.png');
+  await expect(page.getByTestId('export-files').first()).toContainText('manifest.json');
+  await page.screenshot({ path: `${SHOTS}/export.png` });
+  // A readable error: the folder just written exists, so exporting into it again is refused.
+  const written = await page.getByTestId('export-result').first().locator('.path').innerText();
+  await page.getByTestId('export-out').fill(written);
+  await page.getByTestId('export-go').click();
+  await expect(page.getByTestId('export-error')).toContainText(/failed/i, { timeout: 120_000 });
+});
+
+test('2D ring: real vs generated points over the discriminator’s decision field, updating live', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto(app.url);
+  await page.getByTestId('nav-train').click();
+  await page.getByTestId('train-dataset').selectOption('builtin:ring8');
+  await setField(page, 'steps', '5000');
+  await setField(page, 'sampleEvery', '20');
+  await setField(page, 'logEvery', '10');
+  await page.getByTestId('run-start').click();
+  await expect(page.getByTestId('run-controls')).toHaveAttribute('data-run-state', 'running', { timeout: 60_000 });
+  await page.getByTestId('nav-samples').click();
+  const field = page.getByTestId('points-field');
+  await expect(field).toBeVisible({ timeout: 120_000 });
+  await expect(field).toHaveAttribute('data-field-n', '48');
+  const first = Number(await field.getAttribute('data-step'));
+  await expect.poll(async () => Number(await field.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(first);
+  await expect(page.getByTestId('field-fooled')).toContainText('%');
+  // The heatmap is drawn under the points: the chart area is not blank.
+  const coloured = await field.evaluate((c: HTMLCanvasElement) => {
+    const ctx = c.getContext('2d')!;
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 16) if (Math.abs(d[i]! - d[i + 1]!) > 12 || Math.abs(d[i + 1]! - d[i + 2]!) > 12) n++;
+    return n;
+  });
+  expect(coloured).toBeGreaterThan(500);
+  await expect(page.getByTestId('interp-panel')).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/samples-2d.png` });
+  await page.getByTestId('run-stop').click();
+  await expect(page.getByTestId('run-controls')).toHaveAttribute('data-run-state', /stopped|finished/, { timeout: 120_000 });
+});
+
+test('settings: the theme applies at once and is kept in the workspace', async ({ page }) => {
+  await page.goto(app.url);
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('settings-workspace')).toHaveText(app.workspace);
+  await page.getByTestId('settings-theme-dark').check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page.getByTestId('settings-saved')).toBeVisible();
+  await page.getByTestId('settings-backend').selectOption('wasm');
+  await expect(page.getByTestId('settings-saved')).toContainText('backend');
+  await page.screenshot({ path: `${SHOTS}/settings.png` });
+  // another browser profile (no local storage) gets the theme from the workspace
+  const other = await page.context().browser()!.newContext();
+  const p2 = await other.newPage();
+  await p2.goto(app.url);
+  await expect(p2.locator('html')).toHaveAttribute('data-theme', 'dark', { timeout: 30_000 });
+  await p2.getByTestId('nav-export').click();
+  await p2.screenshot({ path: `${SHOTS}/export-dark.png` });
+  await other.close();
+  await page.getByTestId('settings-theme-light').check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await page.getByTestId('settings-theme-system').check();
+  await page.getByTestId('settings-backend').selectOption('auto');
 });
 
 test('a folder with bad files imports the good ones and reports each bad one with its reason', async ({ page }) => {
