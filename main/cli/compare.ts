@@ -25,6 +25,9 @@ Options:
   --min-modes FRAC   quality threshold: fraction of modes covered (2D data; default ${DEFAULT_THRESHOLD.minModesFraction})
   --min-hq FRAC      quality threshold: high-quality sample fraction (2D data; default ${DEFAULT_THRESHOLD.minHighQuality})
   --backend NAME     force a tfjs backend
+  (image metrics: add --set evalEvery=N [--set evalSamples=M] to score fresh samples during training; otherwise
+   the final sample grid is scored. FID/KID use a classifier trained on the dataset's labels, cached in the
+   workspace — NOT Inception-FID.)
   --json             print one JSON object instead of the table`;
 
 const list = (v: unknown): string[] | undefined =>
@@ -42,11 +45,13 @@ const f = (v: number | null, d = 3) => (v === null ? '-' : Number.isFinite(v) ? 
 /** The summary table, one row per variant. */
 export function formatTable(results: VariantResult[]): string {
   const img = results.some((r) => r.image);
-  const head = ['variant', 'state', 'step', 'D loss', 'G loss', 'modes', 'HQ %', 'KL', 'steps→Q', ...(img ? ['FID*', 'KID*', 'MS-SSIM'] : []), 'wall s', 'NaN', 'σ expl', 'alerts'];
+  const spec = results.some((r) => r.spectra);
+  const head = ['variant', 'state', 'step', 'D loss', 'G loss', 'modes', 'HQ %', 'KL', 'steps→Q', ...(img ? ['FID*', 'KID*', 'MS-SSIM', 'n'] : []), ...(spec ? ['κmax D', 'small D'] : []), 'wall s', 'NaN', 'σ expl', 'alerts'];
   const rows = results.map((r) => {
     const s = r.summary;
     const alerts = Object.entries(s.alerts).map(([k, n]) => `${k}:${n}`).join(' ') || '-';
-    const im = img ? [f(r.image?.fid ?? null, 2), f(r.image?.kid ?? null, 3), f(r.image?.msssim ?? null, 3)] : [];
+    const im = img ? [f(r.image?.fid ?? null, 2), f(r.image?.kid ?? null, 3), f(r.image?.msssim ?? null, 3), r.image ? `${r.image.samples}${r.image.source === 'grid' ? 'g' : ''}` : '-'] : [];
+    const sp = spec ? [r.spectra ? (r.spectra.dConditionMax === null ? '∞' : r.spectra.dConditionMax.toPrecision(3)) : '-', r.spectra ? `${(100 * r.spectra.dSmallShareMax).toFixed(0)}%` : '-'] : [];
     return [
       r.label,
       r.state,
@@ -58,6 +63,7 @@ export function formatTable(results: VariantResult[]): string {
       f(s.klToUniform),
       s.stepsToQuality === null ? '-' : String(s.stepsToQuality),
       ...im,
+      ...sp,
       r.wallSec.toFixed(1),
       String(s.nonFinite),
       String(s.sigmaExplosions),
@@ -68,7 +74,8 @@ export function formatTable(results: VariantResult[]): string {
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
   const table = [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
-  if (img) table.push('* FID/KID in the feature space of a small classifier trained on this dataset\'s labels — not Inception-FID; MS-SSIM over random pairs of the final sample grid (lower = more diverse).');
+  if (img) table.push('* FID/KID in the feature space of a small classifier trained on this dataset\'s labels — not Inception-FID; MS-SSIM over random pairs (lower = more diverse); n = samples scored: the last in-training eval (evalEvery), or "g" = the final sample grid.');
+  if (spec) table.push('κmax D = largest condition number σmax/σmin over D\'s layers in the last exact spectra (diagEvery); small D = largest share of singular values below 1 % of σmax.');
   return table.join('\n');
 }
 
@@ -164,7 +171,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
         steps: Number(flags.steps),
         threshold,
         note: 'fid/kid (image datasets) are in the feature space of a classifier trained on the dataset labels, not Inception',
-        variants: results.map((r) => ({ label: r.label, runDir: r.runDir, state: r.state, wallSec: r.wallSec, norm: r.config.d.norm, preset: r.config.preset, snIters: r.config.sn.iters, ...r.summary, ...(r.image ? { image: r.image } : {}) })),
+        variants: results.map((r) => ({ label: r.label, runDir: r.runDir, state: r.state, wallSec: r.wallSec, norm: r.config.d.norm, preset: r.config.preset, snIters: r.config.sn.iters, ...r.summary, ...(r.image ? { image: r.image } : {}), ...(r.spectra ? { spectra: r.spectra } : {}) })),
       }) + '\n',
     );
   } else process.stdout.write(formatTable(results) + '\n');

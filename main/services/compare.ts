@@ -9,7 +9,8 @@ import sharp from 'sharp';
 import { createRun, listSamples, readMetrics, samplePath, updateStatus } from '../runs/store';
 import { loadTrainingData, type TrainingData } from '../datasets/load';
 import { gridTiles, imageQuality, type ImageQuality } from '../engine/metrics/images';
-import { toUnit, trainFeatureClassifier, type FeatureClassifier } from '../engine/metrics/classifier';
+import { toUnit, type FeatureClassifier } from '../engine/metrics/classifier';
+import { cachedClassifier } from '../engine/metrics/classifier-cache';
 import { Rng } from '../engine/trainer/rng';
 import { initBackend, backendInfo, type BackendName } from '../engine/backend';
 import { TrainerHost } from './trainer-host';
@@ -66,8 +67,38 @@ export interface VariantResult {
   wallSec: number;
   config: TrainConfig;
   summary: RunSummary;
-  /** Image datasets: quality of the final fixed-latent sample grid. */
-  image?: ImageQuality;
+  /**
+   * Image datasets: the run's last in-training eval (`evalEvery`; `evalSamples` fresh samples) when it has
+   * one, else the final fixed-latent sample grid.
+   */
+  image?: ImageQuality & { source: 'eval' | 'grid'; step?: number };
+  /** The last exact spectra (`diagEvery`): largest condition number and small-value share over D's layers. */
+  spectra?: { step: number; dConditionMax: number | null; dSmallShareMax: number };
+}
+
+/** Image quality from the run's last `eval` event, if any. */
+export function lastImageEval(events: StreamEvent[]): (ImageQuality & { source: 'eval'; step: number }) | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i] as { type: string; step?: number; eval?: { samples?: number; msssim?: number; classifierFid?: number; classifierKid?: number } };
+    if (e.type !== 'eval' || e.eval?.msssim === undefined) continue;
+    const ev = e.eval;
+    return { source: 'eval', step: e.step ?? 0, samples: ev.samples ?? 0, msssim: ev.msssim!, ...(ev.classifierFid !== undefined ? { fid: ev.classifierFid } : {}), ...(ev.classifierKid !== undefined ? { kid: ev.classifierKid } : {}) };
+  }
+  return undefined;
+}
+
+/** Summary of the run's last spectra event over D's layers (null condition = rank-deficient = ∞). */
+export function lastSpectra(events: StreamEvent[]): VariantResult['spectra'] {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i] as { type: string; step?: number; spectra?: { name: string; condition: number | null; smallShare: number }[] };
+    if (e.type !== 'spectra' || !e.spectra) continue;
+    const d = e.spectra.filter((l) => l.name.startsWith('D/'));
+    if (!d.length) return undefined;
+    const conds = d.map((l) => l.condition ?? Infinity);
+    const max = Math.max(...conds);
+    return { step: e.step ?? 0, dConditionMax: Number.isFinite(max) ? max : null, dSmallShareMax: Math.max(...d.map((l) => l.smallShare)) };
+  }
+  return undefined;
 }
 
 type ImageData = Extract<TrainingData, { kind: 'images' }>;
@@ -77,11 +108,14 @@ export interface ClassifierContext {
   nReal: number;
 }
 
-/** Train the (non-Inception) feature classifier once per comparison, on up to `maxReal` labelled images. */
-export async function classifierFor(data: ImageData, maxReal = 2000, epochs = 3, seed = 0): Promise<ClassifierContext | undefined> {
+/**
+ * The (non-Inception) feature classifier for this dataset, on up to `maxReal` labelled images: trained once and
+ * cached in the workspace (engine/metrics/classifier-cache.ts), the same one runs with `evalEvery` use.
+ */
+export async function classifierFor(data: ImageData, workspace: string, maxReal = 2000, epochs = 3, seed = 0): Promise<ClassifierContext | undefined> {
   if (!data.labels || data.classes.length < 2) return undefined;
   const n = Math.min(data.count, maxReal);
-  const clf = await trainFeatureClassifier({ ...data, labels: data.labels }, { maxTrain: n, epochs, seed });
+  const { clf } = await cachedClassifier(workspace, { ...data, labels: data.labels }, { maxTrain: maxReal, epochs, seed });
   return { clf, real: toUnit(data.pixels.subarray(0, n * data.width * data.height * data.channels)), nReal: n };
 }
 
@@ -133,7 +167,8 @@ export async function runComparison(o: CompareOptions): Promise<VariantResult[]>
       images = data;
       const b = configs[0].backend;
       if (!backendInfo()) await initBackend(b === 'auto' ? {} : { force: b as BackendName });
-      ctx = await classifierFor(data, 2000, 3, configs[0].seed);
+      // grids are scored only for runs without in-training evals; train the classifier only if one needs it
+      if (configs.some((c) => !c.evalEvery)) ctx = await classifierFor(data, o.workspace, 2000, 3, configs[0].seed);
     }
   }
   for (let i = 0; i < o.variants.length; i++) {
@@ -161,9 +196,15 @@ export async function runComparison(o: CompareOptions): Promise<VariantResult[]>
     if (nanMsg) await updateStatus(run.dir, { error: nanMsg }).catch(() => {});
     const events = (await readMetrics(run.dir)) as unknown as StreamEvent[];
     const r: VariantResult = { label: v.label, runDir: run.dir, state, wallSec, config, summary: summarizeRun(events, o.threshold ?? DEFAULT_THRESHOLD) };
+    const sp = lastSpectra(events);
+    if (sp) r.spectra = sp;
     if (images) {
-      const steps = await listSamples(run.dir);
-      if (steps.length) r.image = await scoreSampleGrid(samplePath(run.dir, steps[steps.length - 1]), images, config.seed, ctx).catch(() => undefined);
+      r.image = lastImageEval(events);
+      const steps = r.image ? [] : await listSamples(run.dir);
+      if (steps.length) {
+        const q = await scoreSampleGrid(samplePath(run.dir, steps[steps.length - 1]), images, config.seed, ctx).catch(() => undefined);
+        if (q) r.image = { ...q, source: 'grid' };
+      }
     }
     results.push(r);
   }
