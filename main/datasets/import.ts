@@ -23,7 +23,7 @@ export interface ImportOpts {
   name?: string;
   signal?: AbortSignal;
   onProgress?: (p: ImportProgress) => void;
-  /** decode concurrency (default: 2 × cores + 2) */
+  /** decodes in flight (default: libuv's thread-pool size + 2, see decodeSlots) */
   concurrency?: number;
   /** tighter archive caps (tests) */
   zipCaps?: Partial<ZipCaps>;
@@ -126,7 +126,7 @@ export async function importDataset(paths: string[], opts: ImportOpts): Promise<
       emit('decoding');
     }
     // 5. images, decoded in parallel, written in order
-    const limit = opts.concurrency ?? availableParallelism() * 2 + 2;
+    const limit = opts.concurrency ?? decodeSlots();
     await orderedPool(
       images,
       limit,
@@ -225,6 +225,17 @@ async function writeBlock(writer: DatasetWriter, b: ArrayBlock, target: { size: 
     },
     signal,
   );
+}
+
+/**
+ * sharp decodes on libuv's thread pool (UV_THREADPOOL_SIZE, 4 unless set before the process starts; the CLI
+ * sizes it to the cores for imports). Keep every pool thread busy plus two queued, and no more: decodes queued
+ * beyond that only delay other users of the pool (file reads, the writer) and hold file bytes in memory.
+ */
+export function decodeSlots(): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE);
+  const threads = Number.isInteger(pool) && pool > 0 ? Math.min(pool, 1024) : 4;
+  return Math.min(threads, Math.max(2, availableParallelism() * 2)) + 2;
 }
 
 function nothingGood(skipped: Skip[]): ImportError {

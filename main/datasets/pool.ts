@@ -1,5 +1,8 @@
 /**
  * Run `fn` over items with at most `limit` in flight and hand results to `sink` in input order.
+ * A finished item frees its slot at once, even while an earlier one is still running, so one slow image
+ * does not leave the decoders idle; results wait for their turn in a reorder window of at most
+ * `window` items (started but not yet sunk), which bounds memory.
  * Errors are returned as results, never thrown past the pool, so one bad file cannot stop an import.
  */
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
@@ -10,24 +13,52 @@ export async function orderedPool<T, R>(
   fn: (item: T, index: number) => Promise<R>,
   sink: (result: Settled<R>, item: T, index: number) => Promise<void> | void,
   signal?: AbortSignal,
+  window = Math.max(1, limit) * 4,
 ): Promise<void> {
-  const inflight: Promise<Settled<R>>[] = [];
-  const settle = (i: number): Promise<Settled<R>> =>
-    fn(items[i]!, i).then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
+  const slots = Math.max(1, limit);
+  const done = new Map<number, Settled<R>>();
+  const pending = new Set<Promise<void>>();
+  let wake: (() => void) | undefined;
+  let running = 0;
   let next = 0;
-  let done = 0;
+  let sunk = 0;
+  const start = (i: number) => {
+    running++;
+    let p: Promise<R>;
+    try {
+      p = fn(items[i]!, i);
+    } catch (error) {
+      p = Promise.reject(error);
+    }
+    const settled: Promise<void> = p
+      .then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      )
+      .then((r) => {
+        done.set(i, r);
+        running--;
+        pending.delete(settled);
+        const w = wake;
+        wake = undefined;
+        w?.();
+      });
+    pending.add(settled);
+  };
   try {
-    while (done < items.length) {
-      while (next < items.length && inflight.length < limit && !signal?.aborted) inflight.push(settle(next++));
-      if (inflight.length === 0) break; // aborted
-      const r = await inflight.shift()!;
-      await sink(r, items[done]!, done);
-      done++;
+    while (sunk < items.length) {
+      while (next < items.length && running < slots && next - sunk < Math.max(window, slots) && !signal?.aborted) start(next++);
+      const r = done.get(sunk);
+      if (r) {
+        done.delete(sunk);
+        await sink(r, items[sunk]!, sunk);
+        sunk++;
+        continue;
+      }
+      if (running === 0) break; // aborted
+      await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
-    await Promise.all(inflight); // never leave work running behind a cancelled or failed import
+    await Promise.all(pending); // never leave work running behind a cancelled or failed import
   }
 }
