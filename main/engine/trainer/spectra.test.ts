@@ -85,3 +85,26 @@ describe('SpectraRunner', () => {
     expect(r.spectra[2].count).toBe(1);
   });
 });
+
+describe('symmetric eigenvalues (Householder + QL)', () => {
+  it('match the Jacobi SVD of random PSD and indefinite symmetric matrices, incl. repeated and zero eigenvalues', async () => {
+    const { symmetricEigenvalues } = await import('./spectra-eig');
+    for (const n of [1, 2, 3, 7, 40, 97]) {
+      const m = Float64Array.from(rand(n * n, n));
+      const sym = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = m[i * n + j] + m[j * n + i];
+      // indefinite: compare |λ| sorted with the singular values
+      const ev = symmetricEigenvalues(sym, n)!;
+      const abs = Array.from(ev).map(Math.abs).sort((a, b) => b - a);
+      const ref = svd(sym, n, n).S;
+      abs.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 8));
+      for (let i = 1; i < n; i++) expect(ev[i]).toBeLessThanOrEqual(ev[i - 1]);
+    }
+    // rank-deficient PSD with a repeated eigenvalue: diag(3, 3, 0, 0) rotated
+    const q = svd(rand(16, 77), 4, 4).U;
+    const lam = [3, 3, 0, 0];
+    const a = new Float64Array(16);
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) a[i * 4 + j] += q[i * 4 + k] * lam[k] * q[j * 4 + k];
+    Array.from(symmetricEigenvalues(a, 4)!).forEach((v, i) => expect(v).toBeCloseTo(lam[i], 10));
+  });
+});

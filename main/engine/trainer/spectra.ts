@@ -1,12 +1,13 @@
 /**
  * Exact singular-value spectra of weight kernels, pure float64 JavaScript (no tfjs, so it runs in a
  * worker thread): the kernel is matricised with the OUTPUT axis as rows (engine/sn/matricise.ts), the Gram
- * matrix of its smaller side is formed in float64, and its eigenvalues (= σ²) come from the Jacobi SVD of
- * that symmetric PSD matrix (linalg/svd.ts). Squaring limits relative accuracy to ~1e-8·σ_max for the
+ * matrix of its smaller side is formed in float64, and its eigenvalues (= σ²) come from Householder
+ * tridiagonalisation + implicit QL (spectra-eig.ts; the Jacobi SVD of linalg/svd.ts if QL fails). Squaring limits relative accuracy to ~1e-8·σ_max for the
  * smallest values, far below the 1 % threshold the collapse check uses.
  */
 import type { LayerSpectrum } from '../../../shared/events';
 import { singularValues } from '../linalg/svd';
+import { symmetricEigenvalues } from './spectra-eig';
 
 export type KernelKind = 'dense' | 'conv2d' | 'conv2dTranspose';
 
@@ -88,7 +89,8 @@ export function gram(m: Float64Array, rows: number, cols: number): { g: Float64A
 export function kernelSingularValues(k: Pick<HostKernel, 'kind' | 'shape' | 'data'>): Float64Array {
   const { m, rows, cols } = matriciseHost(k);
   const { g, k: n } = gram(m, rows, cols);
-  const ev = singularValues(g, n, n); // PSD: singular values = eigenvalues
+  // PSD: eigenvalues = singular values of the Gram matrix (Jacobi as the fallback)
+  const ev = symmetricEigenvalues(g, n) ?? singularValues(g, n, n);
   return ev.map((v) => Math.sqrt(Math.max(0, v)));
 }
 
