@@ -110,7 +110,8 @@ test('import Fashion-MNIST, train with SN, watch, pause, scrub, resume, stop', a
   await page.getByTestId('interp-go').click();
   await expect(page.getByTestId('interp-strip')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('interp-strip')).toHaveAttribute('alt', /6 images interpolated from cell 0 → cell 63/);
-  await page.screenshot({ path: `${SHOTS}/interpolate.png`, fullPage: true });
+  await page.getByTestId('interp-strip').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/interpolate.png` });
 
   // Export: a PNG grid of 16 samples from the newest checkpoint, written by a background process.
   await page.getByTestId('nav-export').click();
@@ -177,7 +178,13 @@ test('settings: the theme applies at once and is kept in the workspace', async (
   const p2 = await other.newPage();
   await p2.goto(app.url);
   await expect(p2.locator('html')).toHaveAttribute('data-theme', 'dark', { timeout: 30_000 });
+  await p2.getByTestId('run-item').filter({ hasText: 'ring8' }).first().click();
+  await p2.getByTestId('nav-samples').click();
+  await expect(p2.getByTestId('points-field')).toBeVisible({ timeout: 30_000 });
+  await p2.screenshot({ path: `${SHOTS}/samples-2d-dark.png` });
+  await p2.getByTestId('run-item').filter({ hasText: 'fashion' }).first().click();
   await p2.getByTestId('nav-export').click();
+  await expect(p2.getByTestId('export-checkpoint')).toBeEnabled({ timeout: 30_000 });
   await p2.screenshot({ path: `${SHOTS}/export-dark.png` });
   await other.close();
   await page.getByTestId('settings-theme-light').check();
