@@ -33,4 +33,20 @@ test.describe('desktop app (Electron)', () => {
     expect(hasNode).toBe(false);
     await app.close();
   });
+
+  test('menu commands reach the page: Export generator… and Settings… open their views', async () => {
+    const app = await electron.launch({ executablePath: binary.path, args: ['.'], env: { ...process.env, SNGAN_WORKSPACE: 'test-results/electron-ws' } });
+    const window = await app.firstWindow();
+    await expect(window.getByTestId('app-version')).toBeVisible({ timeout: 60_000 });
+    expect(await window.evaluate(() => typeof (window as unknown as { sngan?: { onMenu?: unknown } }).sngan?.onMenu)).toBe('function');
+    const send = (cmd: object) => app.evaluate(({ BrowserWindow }, c) => BrowserWindow.getAllWindows()[0]!.webContents.send('sngan:menu', c), cmd);
+    await send({ command: 'export' });
+    await expect(window.getByTestId('nav-export')).toHaveAttribute('aria-current', 'page');
+    await send({ command: 'settings' });
+    await expect(window.getByTestId('nav-settings')).toHaveAttribute('aria-current', 'page');
+    await window.getByTestId('settings-theme-dark').check();
+    await expect(window.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await window.getByTestId('settings-theme-system').check();
+    await app.close();
+  });
 });

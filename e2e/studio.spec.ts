@@ -193,6 +193,48 @@ test('settings: the theme applies at once and is kept in the workspace', async (
   await page.getByTestId('settings-backend').selectOption('auto');
 });
 
+test('desktop menu commands (the preload bridge, simulated) open a run, Export with a native folder dialog, Import, Settings', async ({ page }) => {
+  // The Electron preload's window.sngan, stood in for in web mode: menu commands and native dialogs.
+  await page.addInitScript(() => {
+    const w = window as unknown as { sngan: unknown; __menu?: (c: unknown) => void; __dialogs: { kind: string; format?: string }[] };
+    w.__dialogs = [];
+    w.sngan = {
+      onMenu: (l: (c: unknown) => void) => ((w.__menu = l), () => {}),
+      dialog: async (req: { kind: string }) => {
+        w.__dialogs.push(req);
+        return req.kind === 'exportGenerator' ? { canceled: false, paths: ['/tmp/sngan-e2e-export-choice'] } : { canceled: true, paths: [] };
+      },
+    };
+  });
+  await page.goto(app.url);
+  await expect(page.getByTestId('app-version')).toBeVisible({ timeout: 60_000 });
+  const menu = (cmd: object) => page.evaluate((c) => (window as unknown as { __menu: (c: unknown) => void }).__menu(c), cmd);
+  const fashion = page.getByTestId('run-item').filter({ hasText: 'fashion' }).first();
+  const id = (await fashion.getAttribute('data-run-id'))!;
+
+  await menu({ command: 'openRun', id });
+  await expect(page.getByTestId('nav-samples')).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('run-select')).toHaveValue(id);
+
+  await menu({ command: 'export' });
+  await expect(page.getByTestId('nav-export')).toHaveAttribute('aria-current', 'page');
+  await page.getByTestId('export-format-onnx').check();
+  await page.getByTestId('export-choose').click();
+  await expect(page.getByTestId('export-out')).toHaveValue('/tmp/sngan-e2e-export-choice');
+  expect(await page.evaluate(() => (window as unknown as { __dialogs: unknown[] }).__dialogs)).toContainEqual({ kind: 'exportGenerator', format: 'onnx', defaultName: `${id}-onnx` });
+
+  await menu({ command: 'import' });
+  await expect(page.getByTestId('nav-datasets')).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('import-path-input')).toBeFocused(); // the native dialog was cancelled
+  expect(await page.evaluate(() => (window as unknown as { __dialogs: { kind: string }[] }).__dialogs.map((d) => d.kind))).toContain('openDataset');
+
+  await menu({ command: 'settings' });
+  await expect(page.getByTestId('nav-settings')).toHaveAttribute('aria-current', 'page');
+  await menu({ command: 'format-disk' }); // unknown commands are ignored
+  await menu({ command: 'openRun', id: '../../etc' });
+  await expect(page.getByTestId('nav-settings')).toHaveAttribute('aria-current', 'page');
+});
+
 test('a folder with bad files imports the good ones and reports each bad one with its reason', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'sngan-bad-'));
   for (let i = 0; i < 6; i++) {
