@@ -39,3 +39,15 @@ export function matricise(kernel: tf.Tensor, kind: SNKind): tf.Tensor2D {
     return tf.reshape(tf.transpose(kernel, perm), [rows, cols]) as tf.Tensor2D;
   });
 }
+
+/**
+ * The transposed matrix Wᵀ: [cols, rows]. For dense and conv2d kernels the output axis is already
+ * last, so this is a free reshape — the power iteration and σ then need no transpose copies
+ * (v = Wᵀu is Wᵀ·u, u = Wv is vᵀ·Wᵀ, σ = vᵀWᵀu).
+ */
+export function matriciseTransposed(kernel: tf.Tensor, kind: SNKind): tf.Tensor2D {
+  const [rows, cols] = matrixShape(kernel.shape, kind);
+  if (kind !== 'conv2dTranspose') return tf.reshape(kernel, [cols, rows]);
+  // [kh, kw, out, in] → [kh, kw, in, out]
+  return tf.tidy(() => tf.reshape(tf.transpose(kernel, [0, 1, 3, 2]), [cols, rows]) as tf.Tensor2D);
+}

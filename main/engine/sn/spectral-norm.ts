@@ -11,7 +11,7 @@
  * and W̄ is recomputed from it inside the loss, so gradients flow through σ as in the paper.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matricise, matrixShape, type SNKind } from './matricise';
+import { matricise, matriciseTransposed, matrixShape, type SNKind } from './matricise';
 import { singularValues } from '../linalg/svd';
 
 export type { SNKind } from './matricise';
@@ -81,11 +81,11 @@ export class SpectralNorm {
 
   private iterate(n: number): void {
     const [u, v] = tf.tidy(() => {
-      const W = matricise(this.kernel, this.kind);
+      const Wt = matriciseTransposed(this.kernel, this.kind);
       let u: tf.Tensor = this.u, v: tf.Tensor = this.v;
       for (let i = 0; i < n; i++) {
-        v = normalize(tf.reshape(tf.matMul(W, tf.reshape(u, [this.rows, 1]), true, false), [this.cols]));
-        u = normalize(tf.reshape(tf.matMul(W, tf.reshape(v, [this.cols, 1])), [this.rows]));
+        v = normalize(tf.reshape(tf.matMul(Wt, tf.reshape(u, [this.rows, 1])), [this.cols]));
+        u = normalize(tf.reshape(tf.matMul(tf.reshape(v, [1, this.cols]), Wt), [this.rows]));
       }
       return [u, v];
     });
@@ -98,8 +98,9 @@ export class SpectralNorm {
   /** σ = uᵀ W v: differentiable in W; u and v (non-trainable) act as constants. */
   sigma(): tf.Scalar {
     return tf.tidy(() => {
-      const Wv = tf.reshape(tf.matMul(matricise(this.kernel, this.kind), tf.reshape(this.v, [this.cols, 1])), [this.rows]);
-      return tf.sum(tf.mul(this.u, Wv)) as tf.Scalar;
+      // (vᵀWᵀ)·u: both products are plain row-vector × matrix, no transposed copy of W
+      const vtWt = tf.matMul(tf.reshape(this.v, [1, this.cols]), matriciseTransposed(this.kernel, this.kind));
+      return tf.sum(tf.mul(tf.reshape(vtWt, [this.rows]), this.u)) as tf.Scalar;
     });
   }
 

@@ -2,42 +2,55 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerDiag } from '../../../shared/events';
 import type { KernelInfo } from '../models/params';
+import { matriciseTransposed } from '../sn/matricise';
 
-/** The kernel as a matrix with the output axis as columns: [fanIn, out]. */
-export function kernelMatrix(w: tf.Tensor, kind: KernelInfo['kind']): tf.Tensor2D {
+/**
+ * Largest singular value of Wᵀ ([cols, rows]) by power iteration on WWᵀ from `start` (a rows-vector),
+ * written as plain (row-)vector × matrix products. Returns σ and the converged left vector, so the
+ * next call can warm-start from it.
+ */
+export function spectralNorm(wt: tf.Tensor2D, iters: number, start: Float32Array): { sigma: number; u: Float32Array } {
   return tf.tidy(() => {
-    if (kind === 'dense') return w.reshape([-1, w.shape[w.rank - 1] as number]) as tf.Tensor2D;
-    if (kind === 'conv2d') return w.reshape([-1, w.shape[3] as number]) as tf.Tensor2D;
-    // conv2dTranspose kernel [kh, kw, out, in] → [kh, kw, in, out]
-    return tf.transpose(w, [0, 1, 3, 2]).reshape([-1, w.shape[2] as number]) as tf.Tensor2D;
-  });
-}
-
-/** Largest singular value by power iteration from a fixed start (deterministic, no persistent state). */
-export function spectralNorm(m: tf.Tensor2D, iters = 30): number {
-  return tf.tidy(() => {
-    const cols = m.shape[1];
-    const start = Float32Array.from({ length: cols }, (_, i) => 1 + 0.5 * Math.sin(1 + i * 1.7));
-    let v = tf.tensor2d(start, [cols, 1]);
-    let s: tf.Tensor = tf.scalar(0);
+    const [cols, rows] = wt.shape;
+    let u: tf.Tensor = tf.tensor2d(start, [rows, 1]);
+    u = tf.div(u, tf.add(tf.norm(u), 1e-12));
+    let wv: tf.Tensor = tf.zeros([1, rows]);
     for (let i = 0; i < iters; i++) {
-      const u = tf.matMul(m, v);
-      s = tf.norm(u);
-      const un = tf.div(u, tf.add(s, 1e-12));
-      const vv = tf.matMul(m, un, true, false);
-      v = tf.div(vv, tf.add(tf.norm(vv), 1e-12));
+      const v = tf.matMul(wt, u); // Wᵀu: [cols, 1]
+      const vn = tf.div(v, tf.add(tf.norm(v), 1e-12));
+      wv = tf.matMul(tf.reshape(vn, [1, cols]), wt); // (W v)ᵀ: [1, rows]
+      u = tf.reshape(tf.div(wv, tf.add(tf.norm(wv), 1e-12)), [rows, 1]);
     }
-    return tf.norm(tf.matMul(m, v)).dataSync()[0];
+    return { sigma: tf.norm(wv).dataSync()[0], u: u.dataSync() as Float32Array };
   });
 }
 
-export function layerDiagnostics(kernels: KernelInfo[], vars: Map<string, tf.Variable>, gradNorms: Map<string, number>): LayerDiag[] {
-  return kernels.map((k) => {
-    const w = vars.get(k.kernel)!;
-    const m = kernelMatrix(w, k.kind);
-    const sigmaRaw = spectralNorm(m);
-    m.dispose();
-    const sigmaBar = k.sn ? sigmaRaw / k.sn.sigmaEstimate() : sigmaRaw;
-    return { name: k.name, sigmaRaw, sigmaBar, gradNorm: gradNorms.get(k.name) ?? 0 };
-  });
+/** Deterministic, non-degenerate start vector for layers seen for the first time. */
+function defaultStart(n: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin(1 + i * 1.7));
+}
+
+/**
+ * σ of each D layer's raw weight and of the weight actually used (W̄ = W/σ̂ for SN layers).
+ * Warm-started power iteration: from the layer's SN vector u when it has one, else from this
+ * probe's result of the previous call, so 30 iterations track σ closely between log steps.
+ */
+export class SigmaProbe {
+  private readonly starts = new Map<string, Float32Array>();
+
+  constructor(private readonly iters = 30) {}
+
+  measure(kernels: KernelInfo[], vars: Map<string, tf.Variable>, gradNorms: Map<string, number>): LayerDiag[] {
+    return kernels.map((k) => {
+      const w = vars.get(k.kernel)!;
+      const wt = matriciseTransposed(w, k.kind);
+      const rows = wt.shape[1];
+      const start = k.sn ? (k.sn.u.dataSync() as Float32Array) : (this.starts.get(k.name) ?? defaultStart(rows));
+      const { sigma: sigmaRaw, u } = spectralNorm(wt, this.iters, start);
+      wt.dispose();
+      this.starts.set(k.name, u);
+      const sigmaBar = k.sn ? sigmaRaw / k.sn.sigmaEstimate() : sigmaRaw;
+      return { name: k.name, sigmaRaw, sigmaBar, gradNorm: gradNorms.get(k.name) ?? 0 };
+    });
+  }
 }

@@ -13,7 +13,7 @@ import { clipWeights, gradientPenalty } from '../regularizers';
 import { Adam, Ema, lrAt, type AdamState } from '../optim';
 import { Rng, type RngState } from './rng';
 import type { DataSource } from './data';
-import { layerDiagnostics } from './diagnostics';
+import { SigmaProbe } from './diagnostics';
 
 export interface StepLosses {
   dLoss: number;
@@ -63,6 +63,9 @@ export class Trainer {
   private fixedZ: tf.Tensor;
   private fixedLabels: tf.Tensor | undefined;
   private lastGradNorms: Map<string, number> = new Map();
+  private readonly sigmaProbe = new SigmaProbe();
+  /** σ diagnostics of the weights used by the last D update of a logged step (see trainStep). */
+  private lastDiag: { step: number; layers: LayerDiag[] } | null = null;
 
   readonly config: TrainConfig & { loss: LossName };
 
@@ -105,8 +108,11 @@ export class Trainer {
     return tf.tensor(rng.normal(n * this.config.zdim), [n, this.config.zdim]);
   }
 
-  /** One training iteration. Throws NonFiniteError (before applying the bad update) on NaN/Inf. */
-  trainStep(wantGradNorms = false): StepLosses {
+  /**
+   * One training iteration. Throws NonFiniteError (before applying the bad update) on NaN/Inf.
+   * `wantDiag`: also record σ diagnostics and gradient norms of the last D update.
+   */
+  trainStep(wantDiag = false): StepLosses {
     const c = this.config;
     const n = c.batch;
     const lr = lrAt(this.lr0, c.lrDecay, this.step, this.totalSteps);
@@ -126,6 +132,8 @@ export class Trainer {
       const real = tf.tensor(batch.x, [n, ...this.data.shape]);
       const fake = tf.tidy(() => this.G.apply(zD, ohFake));
       this.D.params.powerIterate();
+      // σ(W̄) of the very weights this update uses: W_t against the u refreshed for W_t
+      if (wantDiag && k === this.ndis - 1) this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars, new Map()) };
       const kept: { rm?: tf.Tensor; fm?: tf.Tensor } = {};
       const { value, grads } = tf.variableGrads(() => {
         const lr_ = this.D.apply(real, ohReal);
@@ -143,7 +151,7 @@ export class Trainer {
         tf.dispose(grads);
         throw new NonFiniteError(this.step, layer, 'discriminator loss or gradient');
       }
-      if (wantGradNorms && k === this.ndis - 1) this.recordGradNorms(grads);
+      if (wantDiag && k === this.ndis - 1) this.recordGradNorms(grads);
       this.optD.apply(grads);
       tf.dispose(grads);
       if (c.d.norm === 'clip') clipWeights(dVars, c.d.clip);
@@ -154,6 +162,9 @@ export class Trainer {
 
     const zG = this.z(n, this.rng);
     const ohG = this.onehot(undefined, n, this.rng);
+    // D runs a training forward in the G update too: refresh u there as well, as
+    // torch.nn.utils.spectral_norm and Chainer's SNGAN do on every training-mode call of D.
+    this.D.params.powerIterate();
     const { value, grads } = tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.G.apply(zG, ohG), ohG)), this.G.params.trainable());
     const gl = value.dataSync()[0];
     tf.dispose([zG, value, ohG ?? []]);
@@ -197,9 +208,15 @@ export class Trainer {
     return null;
   }
 
-  /** Per-D-layer σ of raw W, σ of the weight in use, last gradient norm; and the product bound. */
+  /**
+   * Per-D-layer σ of raw W, σ of the weight in use, last gradient norm; and the product bound.
+   * After a trainStep(true) these describe the weights that step's last D update used; otherwise
+   * (e.g. before any training) the current weights.
+   */
   diagnostics(): { layers: LayerDiag[]; lipschitzBound: number } {
-    const layers = layerDiagnostics(this.D.params.kernels, this.D.params.vars, this.lastGradNorms);
+    const recorded = this.lastDiag && this.lastDiag.step === this.step - 1 ? this.lastDiag.layers : null;
+    const layers = (recorded ?? this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars, new Map()))
+      .map((l) => ({ ...l, gradNorm: this.lastGradNorms.get(l.name) ?? 0 }));
     const lipschitzBound = layers.reduce((a, l) => a * l.sigmaBar, 1);
     return { layers, lipschitzBound };
   }

@@ -3,12 +3,15 @@
  * conv-GAN training needs. Checked by diffing tf.getKernelsForBackend('wasm') against 'cpu':
  * only Conv2DBackpropFilter (gradient of conv2d / conv2dTranspose w.r.t. the filter) is missing.
  * Conv2DBackpropInput exists but is a naive loop; it is replaced by an XNNPACK-conv formulation.
+ * BatchMatMul with a transposed operand is ~15–50× slower than without; it transposes first.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input';
+import { makeBatchMatMulWasm } from './batch-mat-mul';
 
 let replacedInput = false;
+let replacedMatMul = false;
 const active: string[] = [];
 
 /** Registers the missing kernels and the faster Conv2DBackpropInput (idempotent).
@@ -25,11 +28,19 @@ export function registerMissingWasmKernels(opts: { fastBackpropInput?: boolean }
     tf.registerKernel({
       kernelName: 'Conv2DBackpropInput', backendName: 'wasm',
       kernelFunc: makeConv2DBackpropInputWasm(original.kernelFunc) as tf.KernelFunc,
+      setupFunc: original.setupFunc,
     });
     replacedInput = true;
     changed.push('Conv2DBackpropInput (XNNPACK conv instead of the reference loop)');
   }
+  const matMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (!replacedMatMul && matMul) {
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: makeBatchMatMulWasm(matMul.kernelFunc) as tf.KernelFunc, setupFunc: matMul.setupFunc });
+    replacedMatMul = true;
+    changed.push('BatchMatMul (transposed operands made physical: XNNPACK path)');
+  }
   return [...active];
 }
 
-export const ADDED_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'];
+export const ADDED_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul'];

@@ -152,6 +152,27 @@ describe('wasm kernels added by engine/wasm-kernels', () => {
     expect(relErr(got, ref)).toBeLessThan(1e-4);
   });
 
+  for (const [ta, tb] of [[true, false], [false, true], [true, true], [false, false]] as const) {
+    it(`BatchMatMul transposeA=${ta} transposeB=${tb} matches cpu (plain and batched)`, async () => {
+      const compute = () => tf.tidy(() => {
+        const out: Float32Array[] = [];
+        for (const [sa, sb] of [[[300, 200], [200, 150]], [[3, 64, 90], [3, 90, 70]], [[2, 40, 500], [2, 500, 30]], [[700, 300], [300, 1]], [[1, 300], [300, 700]]] as number[][][]) {
+          const A = ta ? [...sa.slice(0, -2), sa[sa.length - 1], sa[sa.length - 2]] : sa;
+          const B = tb ? [...sb.slice(0, -2), sb[sb.length - 1], sb[sb.length - 2]] : sb;
+          const a = tf.tensor(data(size(A), 31), A), b = tf.tensor(data(size(B), 32), B);
+          const r = tf.tensor(data(size([...A.slice(0, -2).length ? [Math.max(A[0], B[0])] : [], sa[sa.length - 2], sb[sb.length - 1]]), 33));
+          const f = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb);
+          const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), r.reshape(f(x, y).shape))))([a, b]);
+          out.push(...[f(a, b), g[0], g[1]].map((t) => t.dataSync() as Float32Array));
+        }
+        return out;
+      });
+      const ref = await onBackend('cpu', compute);
+      const got = await onBackend('wasm', compute);
+      for (let i = 0; i < ref.length; i++) expect(relErr(got[i], ref[i]), `output ${i}`).toBeLessThan(1e-4);
+    });
+  }
+
   it('does not leak tensors or wasm memory', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor4d(data(2 * 8 * 8 * 3, 1), [2, 8, 8, 3]);
