@@ -57,7 +57,8 @@ export class SpectraRunner {
   private worker: Worker | null = null;
   private nextId = 1;
   private pending = new Map<number, { resolve: (r: SpectraResult) => void; reject: (e: Error) => void }>();
-  readonly mode: 'worker' | 'inline';
+  /** 'inline' when no worker could be started, or after the worker failed (later spectra run inline). */
+  mode: 'worker' | 'inline';
   private readonly top: number;
 
   constructor(opts: { inline?: boolean; top?: number } = {}) {
@@ -74,9 +75,14 @@ export class SpectraRunner {
           if (m.error !== undefined) p.reject(new Error(m.error));
           else p.resolve({ spectra: m.spectra!, ms: m.ms ?? 0 });
         });
-        this.worker.on('error', (err) => this.failAll(err));
+        this.worker.on('error', (err) => {
+          this.worker = null;
+          this.mode = 'inline';
+          this.failAll(err);
+        });
         this.worker.on('exit', (code) => {
           this.worker = null;
+          this.mode = 'inline';
           this.failAll(new Error(`spectra worker exited (${code})`));
         });
       } catch {

@@ -108,3 +108,19 @@ describe('symmetric eigenvalues (Householder + QL)', () => {
     Array.from(symmetricEigenvalues(a, 4)!).forEach((v, i) => expect(v).toBeCloseTo(lam[i], 10));
   });
 });
+
+describe('SpectraRunner fallback', () => {
+  it('inline mode gives the same result; a worker that dies hands later work to inline', async () => {
+    const ks = [kernel('D/a', 'dense', [6, 5], 21)];
+    const inline = new SpectraRunner({ inline: true });
+    expect(inline.mode).toBe('inline');
+    expect((await inline.compute(ks.map((k) => ({ ...k, data: k.data.slice() })))).spectra).toEqual(spectraOf(ks));
+    const r = new SpectraRunner();
+    expect(r.mode).toBe('worker');
+    await (r as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await new Promise((res) => setTimeout(res, 50));
+    expect(r.mode).toBe('inline');
+    expect((await r.compute(ks.map((k) => ({ ...k, data: k.data.slice() })))).spectra).toEqual(spectraOf(ks));
+    await r.dispose();
+  });
+});
