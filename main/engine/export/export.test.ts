@@ -75,7 +75,7 @@ describe('export from a run folder', () => {
     await sess.release();
   });
 
-  it('tfjs + onnx (conditional 28×28 CNN): both equal the app generator on the calibration batch', async () => {
+  it('tfjs + onnx (conditional 28×28 CNN): both equal the app generator (running BN statistics) on seeded and on unseen single latents', async () => {
     const tOut = path.join(ws, 'cnn-tfjs');
     const oOut = path.join(ws, 'cnn-onnx');
     const rt = await exportRun({ run: images.dir, format: 'tfjs', out: tOut, checkpoint: 1, calibration: 64 });
@@ -99,7 +99,21 @@ describe('export from a run folder', () => {
     const m = JSON.parse(await fs.readFile(path.join(oOut, 'manifest.json'), 'utf8'));
     expect(m.generator.classes).toEqual(['0', '1']);
     expect(m.generator.output.shape).toEqual(['N', 1, 28, 28]);
-    console.log(`cnn28+cond: tfjs ${dt.toExponential(2)} (export-time ${rt.maxAbsDiff?.toExponential(2)}), onnx ${dO.toExponential(2)} (export-time ${ro.maxAbsDiff?.toExponential(2)})`);
+    // Batch norm uses the running statistics from training, so any latent — here one at a time,
+    // unseen at export — maps to the same image in the app and in the export.
+    expect(run.runningStats).toBe(true);
+    expect(m.generator.batchNorm).toMatch(/running statistics/);
+    let dOne = 0;
+    for (const seed of [7, 8, 9]) {
+      const one = seededLatents(8, 2, 1, seed);
+      const z1 = tf.tensor(one.z, [1, 8]);
+      const oh1 = tf.oneHot(tf.tensor1d(one.labels!, 'int32'), 2).toFloat();
+      const a = run.G.apply(z1, oh1), b = model.predict([z1, oh1]) as tf.Tensor;
+      dOne = Math.max(dOne, maxAbsDiff(b, a));
+      tf.dispose([z1, oh1, a, b]);
+    }
+    expect(dOne).toBeLessThan(1e-5);
+    console.log(`cnn28+cond: tfjs ${dt.toExponential(2)} (export-time ${rt.maxAbsDiff?.toExponential(2)}), single unseen latents ${dOne.toExponential(2)}, onnx ${dO.toExponential(2)} (export-time ${ro.maxAbsDiff?.toExponential(2)})`);
     await sess.release();
     tf.dispose([z, oh, ref, got, nchw]);
     model.dispose();

@@ -203,6 +203,18 @@ export function runGraph(g: GenGraph, z: tf.Tensor, onehot?: tf.Tensor, calibrat
   });
 }
 
+/** Freeze every batch norm to the generator's running statistics (false if it has none). */
+export function freezeRunningStats(g: GenGraph, G: Generator): boolean {
+  const bns = g.nodes.filter((n): n is Extract<GNode, { op: 'bn' }> => n.op === 'bn');
+  const stat = (n: string) => G.params.stats.get(`G/${n}`);
+  if (!bns.every((n) => stat(`${n.name}/moving_mean`) && stat(`${n.name}/moving_variance`))) return false;
+  for (const n of bns) {
+    n.mean = Float32Array.from(stat(`${n.name}/moving_mean`)!.dataSync());
+    n.variance = Float32Array.from(stat(`${n.name}/moving_variance`)!.dataSync());
+  }
+  return true;
+}
+
 /** Freeze every batch norm to the statistics of one calibration batch. Returns the graph's output on that batch. */
 export function calibrate(g: GenGraph, z: tf.Tensor, onehot?: tf.Tensor): tf.Tensor {
   return runGraph(g, z, onehot, true);

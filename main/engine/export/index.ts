@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { buildGraph, calibrate, type GenGraph } from './graph';
+import { buildGraph, calibrate, freezeRunningStats, type GenGraph } from './graph';
 import { loadRun, ExportError, type LoadedRun } from './load';
 import { gridPng, individualPngs, sampleGraph, seededLatents } from './images';
 import { generatorInfo, runInfo, snippets, type Calibration, type Manifest } from './manifest';
@@ -58,16 +58,21 @@ export interface PreparedGenerator {
   dispose(): void;
 }
 
-/** Load the run, read off its generator graph and freeze batch norm on a seeded calibration batch. */
+/**
+ * Load the run, read off its generator graph and put batch norm in inference form: the running
+ * statistics when the checkpoint has them, else statistics frozen on a seeded calibration batch.
+ * The app generator's output on those seeded latents is kept as the reference to verify against.
+ */
 export async function prepareGenerator(runDir: string, opts: { checkpoint?: number; calibration?: number; seed?: number } = {}): Promise<PreparedGenerator> {
   const run = await loadRun(runDir, { checkpoint: opts.checkpoint });
   try {
     const graph = buildGraph(run.spec.arch, run.G);
-    const cal: Calibration = { n: opts.calibration ?? 128, seed: opts.seed ?? 0 };
+    const running = run.runningStats && freezeRunningStats(graph, run.G);
+    const cal: Calibration = { n: opts.calibration ?? 128, seed: opts.seed ?? 0, source: running ? 'running' : 'calibration' };
     const lat = seededLatents(graph.zdim, graph.classes, cal.n, cal.seed + 1_000_003);
     const z = tf.tensor(lat.z, [cal.n, graph.zdim]);
     const onehot = lat.labels ? tf.tidy(() => tf.oneHot(tf.tensor1d(lat.labels!, 'int32'), graph.classes).toFloat()) : undefined;
-    calibrate(graph, z, onehot).dispose();
+    if (!running) calibrate(graph, z, onehot).dispose();
     const ref = tf.tidy(() => run.G.apply(z, onehot));
     const reference = Float32Array.from(ref.dataSync());
     ref.dispose();
@@ -152,7 +157,7 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
         const art = await tfjsArtifacts(p);
         maxAbs = art.maxAbsDiff;
         manifest = baseManifest(o.format === 'tfjs' ? 'tfjs-layers-model' : 'html-sampler', p, 'NHWC');
-        manifest.verification = { maxAbsDiff: art.maxAbsDiff, tolerance: TFJS_TOLERANCE, against: `the app generator on the ${p.cal.n} calibration latents, after loading with stock tf.loadLayersModel` };
+        manifest.verification = { maxAbsDiff: art.maxAbsDiff, tolerance: TFJS_TOLERANCE, against: `the app generator on ${p.cal.n} seeded latents, after loading with stock tf.loadLayersModel` };
         manifest.snippets = snippets(p.graph, 'tfjs');
         if (o.format === 'tfjs') {
           files.set('model.json', json(art.modelJson));
@@ -165,7 +170,7 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
         const { bytes, maxAbsDiff: d } = await onnxArtifact(p, { zdim: String(p.graph.zdim), output_layout: io.outputShape.length === 4 ? 'NCHW' : 'ND', step: String(p.run.step) });
         maxAbs = d;
         manifest = baseManifest('onnx', p, 'NCHW', io.output);
-        manifest.verification = { maxAbsDiff: d, tolerance: ONNX_TOLERANCE, against: `the app generator on the ${p.cal.n} calibration latents, run in onnxruntime-node` };
+        manifest.verification = { maxAbsDiff: d, tolerance: ONNX_TOLERANCE, against: `the app generator on ${p.cal.n} seeded latents, run in onnxruntime-node` };
         manifest.snippets = snippets(p.graph, 'onnx');
         files.set('generator.onnx', bytes);
         break;

@@ -30,6 +30,8 @@ export interface LoadedRun {
   /** The app's generator holding the checkpoint's (EMA if enabled) weights. */
   G: Generator;
   usedEma: boolean;
+  /** The generator carries batch norm running statistics from training (not for EMA weights). */
+  runningStats: boolean;
   classNames: string[];
   dispose(): void;
 }
@@ -139,6 +141,7 @@ export async function loadRun(dir: string, opts: { checkpoint?: number } = {}): 
   } catch (e) {
     throw new ExportError(cfgFile, `cannot build the generator: ${msg(e)}`);
   }
+  let runningStats = false;
   try {
     for (const [name, v] of G.params.vars) {
       const d = vars[name];
@@ -150,6 +153,10 @@ export async function loadRun(dir: string, opts: { checkpoint?: number } = {}): 
       const st = state.sn[k.name];
       if (k.sn && st) k.sn.setState(st);
     }
+    // Running statistics belong to the trained weights, not to their EMA; older checkpoints lack them.
+    runningStats = !state.ema && G.params.stats.size > 0 && [...G.params.stats.keys()].every((n) => state.vars[n]?.length === G.params.stats.get(n)!.size);
+    if (runningStats) for (const [name, v] of G.params.stats) tf.tidy(() => v.assign(tf.tensor(state.vars[name], v.shape)));
+    G.params.bnMode = runningStats ? 'eval' : 'batch';
   } catch (e) {
     G.params.dispose();
     throw new ExportError(ck.path, msg(e));
@@ -163,6 +170,7 @@ export async function loadRun(dir: string, opts: { checkpoint?: number } = {}): 
     checkpoint: ck.path,
     G,
     usedEma: !!state.ema,
+    runningStats,
     classNames,
     dispose: () => G.params.dispose(),
   };

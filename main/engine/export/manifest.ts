@@ -3,9 +3,12 @@ import path from 'node:path';
 import type { GenGraph } from './graph';
 import type { LoadedRun } from './load';
 
+/** The seeded latents an export is verified on (and, without running statistics, frozen with). */
 export interface Calibration {
   n: number;
   seed: number;
+  /** Where batch norm's inference statistics came from. */
+  source: 'running' | 'calibration';
 }
 
 export interface Manifest {
@@ -47,9 +50,11 @@ export function generatorInfo(g: GenGraph, run: LoadedRun, layout: 'NHWC' | 'NCH
       resolution: image ? [g.outShape[0], g.outShape[1]] : null,
       channels: image ? g.outShape[2] : null,
     },
-    batchNorm: cal
-      ? `inference form: statistics frozen from ${cal.n} calibration latents (seed ${cal.seed}); the app samples with batch statistics, so its outputs equal the export's exactly on that calibration batch and closely elsewhere`
-      : 'none',
+    batchNorm: !cal || !g.nodes.some((n) => n.op === 'bn')
+      ? 'none'
+      : cal.source === 'running'
+        ? 'inference form: the running statistics kept during training (momentum 0.1), exactly what the app samples with'
+        : `inference form: statistics frozen from ${cal.n} calibration latents (seed ${cal.seed}); the run's EMA weights (or an older checkpoint) carry no running statistics, so the app samples with batch statistics and its outputs equal the export's exactly on that calibration batch and closely elsewhere`,
   };
 }
 

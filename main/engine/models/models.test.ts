@@ -76,3 +76,43 @@ describe('architectures', () => {
     tr.dispose();
   });
 });
+
+describe('generator batch norm running statistics', () => {
+  it('track the batch statistics with momentum 0.1 (unbiased variance) in training, and are used in eval mode', async () => {
+    const { Params, batchNorm, BN_MOMENTUM } = await import('./params');
+    const p = new Params('T', new Rng(1), { sn: false, snIters: 1, snWarmup: 0, seed: 1 });
+    const bn = batchNorm(p, 'bn', 3, [0]);
+    const xv = new Rng(2).normal(8 * 3);
+    const x = tf.tensor2d(xv, [8, 3]);
+    // reference: per-channel mean / unbiased variance by hand
+    const mean = [0, 1, 2].map((c) => [...Array(8).keys()].reduce((a, i) => a + xv[i * 3 + c], 0) / 8);
+    const uvar = [0, 1, 2].map((c) => [...Array(8).keys()].reduce((a, i) => a + (xv[i * 3 + c] - mean[c]) ** 2, 0) / 7);
+    bn(x).dispose();
+    const rm = p.stats.get('T/bn/moving_mean')!.dataSync(), rv = p.stats.get('T/bn/moving_variance')!.dataSync();
+    for (let c = 0; c < 3; c++) {
+      expect(rm[c]).toBeCloseTo(BN_MOMENTUM * mean[c], 6);
+      expect(rv[c]).toBeCloseTo(1 - BN_MOMENTUM + BN_MOMENTUM * uvar[c], 5);
+    }
+    // eval mode: a single row is normalised with the running statistics, and they do not move
+    p.bnMode = 'eval';
+    const y = bn(tf.tensor2d([xv.slice(0, 3)], [1, 3])).dataSync();
+    for (let c = 0; c < 3; c++) expect(y[c]).toBeCloseTo((xv[c] - rm[c]) / Math.sqrt(rv[c] + 1e-5), 5);
+    expect(p.stats.get('T/bn/moving_mean')!.dataSync()[0]).toBe(rm[0]);
+    p.dispose();
+    x.dispose();
+  });
+
+  it('are checkpointed: a restored trainer samples exactly like the original', async () => {
+    const config = parseConfig({ arch: 'dcgan28', batch: 4, zdim: 8, d: { ch: 4 }, g: { ch: 4 }, seed: 3 });
+    const a = new Trainer(config, images(28, 1));
+    for (let i = 0; i < 3; i++) a.trainStep();
+    const state = await a.getState();
+    expect(Object.keys(state.vars).some((k) => k.endsWith('moving_mean'))).toBe(true);
+    const b = new Trainer(config, images(28, 1));
+    b.setState(state);
+    const [sa, sb] = [await a.sample(), await b.sample()];
+    expect(Array.from(sb.data)).toEqual(Array.from(sa.data));
+    a.dispose();
+    b.dispose();
+  });
+});

@@ -33,6 +33,14 @@ export class Params {
   readonly kernels: KernelInfo[] = [];
   /** When set (EMA sampling), read these tensors instead of the variables. */
   override: Map<string, tf.Tensor> | null = null;
+  /** Batch-norm running statistics (non-trainable; checkpointed with the weights). */
+  readonly stats = new Map<string, tf.Variable>();
+  /**
+   * How batch norm normalises: 'train' = batch statistics and update the running ones (every
+   * training forward, as PyTorch's train mode); 'eval' = the running statistics (inference, export);
+   * 'batch' = batch statistics without updating (sampling EMA weights, which have no running stats).
+   */
+  bnMode: 'train' | 'eval' | 'batch' = 'train';
   private snCount = 0;
   private readonly uid = ++instances;
 
@@ -90,6 +98,16 @@ export class Params {
     return this.get(name);
   }
 
+  /** A non-trainable statistic (zeros or ones), kept out of the optimiser and EMA. */
+  addStat(name: string, size: number, fill: 0 | 1): string {
+    const full = `${this.prefix}/${name}`;
+    if (this.stats.has(full) || this.vars.has(full)) throw new Error(`duplicate parameter ${full}`);
+    const init0 = tf.fill([size], fill);
+    this.stats.set(full, tf.variable(init0, false, `${full}#${this.uid}`));
+    init0.dispose();
+    return full;
+  }
+
   trainable(): tf.Variable[] {
     return [...this.vars.values()];
   }
@@ -101,8 +119,9 @@ export class Params {
 
   dispose(): void {
     for (const k of this.kernels) k.sn?.dispose();
-    for (const v of this.vars.values()) v.dispose();
+    for (const v of [...this.vars.values(), ...this.stats.values()]) v.dispose();
     this.vars.clear();
+    this.stats.clear();
   }
 }
 
@@ -141,16 +160,30 @@ export function deconv(p: Params, layer: string, inC: number, outC: number, useS
   };
 }
 
+/** PyTorch's BatchNorm momentum: running ← (1 − m)·running + m·batch (unbiased variance). */
+export const BN_MOMENTUM = 0.1;
+
 /**
- * Batch norm with batch statistics (GANs sample in training mode, as the reference code does).
- * With `classes` > 0 it is conditional: γ, β per class via one-hot × table (no gather, so every backend differentiates it).
+ * Batch norm. In training it normalises with the batch's statistics and keeps running averages
+ * (`track`), which inference and export use, so a trained generator maps each latent to one image
+ * whatever else is in the batch. With `classes` > 0 it is conditional: γ, β per class via
+ * one-hot × table (no gather, so every backend differentiates it).
  */
-export function batchNorm(p: Params, layer: string, ch: number, axes: number[], classes = 0) {
+export function batchNorm(p: Params, layer: string, ch: number, axes: number[], classes = 0, track = true) {
   const shape = classes > 0 ? [classes, ch] : [ch];
   const g = p.add(`${layer}/gamma`, shape, 'ones');
   const b = p.add(`${layer}/beta`, shape, 'zeros');
+  const rm = track ? p.addStat(`${layer}/moving_mean`, ch, 0) : null;
+  const rv = track ? p.addStat(`${layer}/moving_variance`, ch, 1) : null;
   return (x: tf.Tensor, onehot?: tf.Tensor): tf.Tensor => {
-    const { mean, variance } = tf.moments(x, axes, true);
+    let mean: tf.Tensor, variance: tf.Tensor;
+    if (p.bnMode === 'eval' && rm && rv) {
+      mean = p.stats.get(rm)!;
+      variance = p.stats.get(rv)!;
+    } else {
+      ({ mean, variance } = tf.moments(x, axes, true));
+      if (p.bnMode === 'train' && rm && rv) updateRunning(p.stats.get(rm)!, p.stats.get(rv)!, mean, variance, x.size / ch);
+    }
     const xn = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
     if (classes > 0 && onehot) {
       const bshape = x.rank === 4 ? [x.shape[0], 1, 1, ch] : [x.shape[0], ch];
@@ -162,6 +195,17 @@ export function batchNorm(p: Params, layer: string, ch: number, axes: number[], 
     const bet = classes > 0 ? tf.mean(p.get(b), 0) : p.get(b);
     return tf.add(tf.mul(xn, gam), bet);
   };
+}
+
+function updateRunning(rm: tf.Variable, rv: tf.Variable, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+  const unbiased = count > 1 ? count / (count - 1) : 1;
+  const [m, v] = tf.tidy(() => [
+    tf.add(tf.mul(rm, 1 - BN_MOMENTUM), tf.mul(tf.reshape(mean, rm.shape), BN_MOMENTUM)),
+    tf.add(tf.mul(rv, 1 - BN_MOMENTUM), tf.mul(tf.reshape(variance, rv.shape), BN_MOMENTUM * unbiased)),
+  ]);
+  rm.assign(m);
+  rv.assign(v);
+  tf.dispose([m, v]);
 }
 
 /** Layer norm over all non-batch axes with per-channel affine. */
@@ -178,7 +222,7 @@ export function layerNorm(p: Params, layer: string, ch: number) {
 /** Per-layer normalisation inside D for the 'bn' / 'ln' stabilisers (identity otherwise). */
 export function dNorm(p: Params, layer: string, ch: number, kind: string, spatial: boolean): Act {
   if (kind === 'bn') {
-    const bn = batchNorm(p, layer, ch, spatial ? [0, 1, 2] : [0]);
+    const bn = batchNorm(p, layer, ch, spatial ? [0, 1, 2] : [0], 0, false); // D's BN only ever trains
     return (x) => bn(x);
   }
   if (kind === 'ln') return layerNorm(p, layer, ch);

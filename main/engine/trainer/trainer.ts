@@ -241,19 +241,27 @@ export class Trainer {
     return out;
   }
 
+  /**
+   * Inference: batch norm on its running statistics — or, for EMA weights (which have none of
+   * their own), on the batch's statistics without touching the running ones.
+   */
   private withEma(f: () => tf.Tensor): tf.Tensor {
     const p = this.G.params;
     if (this.ema) p.override = new Map([...this.ema.shadow].map(([k, v]) => [logical(k), v as tf.Tensor]));
+    p.bnMode = this.ema ? 'batch' : 'eval';
     try {
       return tf.tidy(f);
     } finally {
       p.override = null;
+      p.bnMode = 'train';
     }
   }
 
   async getState(): Promise<TrainerState> {
     const vars: Record<string, Float32Array> = {};
-    for (const v of [...this.G.params.trainable(), ...this.D.params.trainable()]) vars[logical(v.name)] = (await v.data()) as Float32Array;
+    for (const v of [...this.G.params.trainable(), ...this.D.params.trainable(), ...this.G.params.stats.values()]) {
+      vars[logical(v.name)] = (await v.data()) as Float32Array;
+    }
     const sn: TrainerState['sn'] = {};
     for (const k of this.D.params.kernels) if (k.sn) sn[k.name] = k.sn.getState();
     return {
@@ -273,6 +281,11 @@ export class Trainer {
       if (!d) throw new Error(`checkpoint lacks ${logical(v.name)} (different architecture?)`);
       if (d.length !== v.size) throw new Error(`checkpoint ${logical(v.name)} has ${d.length} values, model needs ${v.size}`);
       tf.tidy(() => v.assign(tf.tensor(d, v.shape)));
+    }
+    for (const v of this.G.params.stats.values()) {
+      // checkpoints written before running statistics existed keep the initial ones
+      const d = s.vars[logical(v.name)];
+      if (d && d.length === v.size) tf.tidy(() => v.assign(tf.tensor(d, v.shape)));
     }
     for (const k of this.D.params.kernels) {
       if (!k.sn) continue;
