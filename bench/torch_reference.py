@@ -33,23 +33,29 @@ def cnn32(use_sn, zdim=128):
     return g, d, (3, 32, 32)
 
 
-def dcgan28(use_sn, zdim=128):
+def dcgan28(use_sn, zdim=128, ch=32):
+    # The app's 28x28 variant of the standard CNN (main/engine/models/cnn.ts, default width 32).
     g = nn.Sequential(
-        nn.Linear(zdim, 7 * 7 * 256), nn.Unflatten(1, (256, 7, 7)), nn.BatchNorm2d(256), nn.ReLU(),
-        nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.ReLU(),
-        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
-        nn.Conv2d(64, 1, 3, 1, 1), nn.Tanh())
-    d = nn.Sequential(
-        maybe_sn(nn.Conv2d(1, 64, 4, 2, 1), use_sn), nn.LeakyReLU(0.1),
-        maybe_sn(nn.Conv2d(64, 128, 4, 2, 1), use_sn), nn.LeakyReLU(0.1),
-        maybe_sn(nn.Conv2d(128, 256, 3, 1, 1), use_sn), nn.LeakyReLU(0.1),
-        nn.Flatten(), maybe_sn(nn.Linear(7 * 7 * 256, 1), use_sn))
+        nn.Linear(zdim, 7 * 7 * ch * 4), nn.Unflatten(1, (ch * 4, 7, 7)), nn.BatchNorm2d(ch * 4), nn.ReLU(),
+        nn.ConvTranspose2d(ch * 4, ch * 2, 4, 2, 1), nn.BatchNorm2d(ch * 2), nn.ReLU(),
+        nn.ConvTranspose2d(ch * 2, ch, 4, 2, 1), nn.BatchNorm2d(ch), nn.ReLU(),
+        nn.Conv2d(ch, 1, 3, 1, 1), nn.Tanh())
+    chans = [(1, ch, 3, 1), (ch, ch, 4, 2), (ch, ch * 2, 3, 1), (ch * 2, ch * 2, 4, 2), (ch * 2, ch * 4, 3, 1)]
+    layers = []
+    for cin, cout, k, s in chans:
+        layers += [maybe_sn(nn.Conv2d(cin, cout, k, s, 1), use_sn), nn.LeakyReLU(0.1)]
+    d = nn.Sequential(*layers, nn.Flatten(), maybe_sn(nn.Linear(7 * 7 * ch * 4, 1), use_sn))
     return g, d, (1, 28, 28)
 
 
 def mlp2d(use_sn, zdim=2, hidden=128):
-    g = nn.Sequential(nn.Linear(zdim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2))
-    d = nn.Sequential(maybe_sn(nn.Linear(2, hidden), use_sn), nn.LeakyReLU(0.1), maybe_sn(nn.Linear(hidden, hidden), use_sn), nn.LeakyReLU(0.1), maybe_sn(nn.Linear(hidden, 1), use_sn))
+    # The app's MLP pair (main/engine/models/mlp.ts): three hidden layers each.
+    g = nn.Sequential(nn.Linear(zdim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                      nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2))
+    d = nn.Sequential(maybe_sn(nn.Linear(2, hidden), use_sn), nn.LeakyReLU(0.1),
+                      maybe_sn(nn.Linear(hidden, hidden), use_sn), nn.LeakyReLU(0.1),
+                      maybe_sn(nn.Linear(hidden, hidden), use_sn), nn.LeakyReLU(0.1),
+                      maybe_sn(nn.Linear(hidden, 1), use_sn))
     return g, d, (2,)
 
 
