@@ -95,7 +95,7 @@ describe('generator batch norm running statistics', () => {
     }
     // eval mode: a single row is normalised with the running statistics, and they do not move
     p.bnMode = 'eval';
-    const y = bn(tf.tensor2d([xv.slice(0, 3)], [1, 3])).dataSync();
+    const y = bn(tf.tensor2d(xv.slice(0, 3), [1, 3])).dataSync();
     for (let c = 0; c < 3; c++) expect(y[c]).toBeCloseTo((xv[c] - rm[c]) / Math.sqrt(rv[c] + 1e-5), 5);
     expect(p.stats.get('T/bn/moving_mean')!.dataSync()[0]).toBe(rm[0]);
     p.dispose();
