@@ -12,6 +12,7 @@ import { fidFromFeatures } from './frechet';
 import { kidFromFeatures } from './kid';
 import { toUnit, type FeatureClassifier } from './classifier';
 import { cachedClassifier, type LabelledImages } from './classifier-cache';
+import { Rng } from '../trainer/rng';
 
 export type Eval = z.infer<typeof EvalMetrics>;
 
@@ -46,17 +47,6 @@ export function toUnitRange(x: Float32Array): Float32Array {
   return out;
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface ImageEvaluator {
   evaluate(step: number): Promise<Eval>;
   dispose(): void;
@@ -80,7 +70,8 @@ export function createImageEvaluator(o: ImageEvalOptions): ImageEvaluator {
       const ctx = await prepare();
       const n = o.samples;
       const fake = toUnitRange(await o.generate(n));
-      const rng = mulberry((o.seed * 1_000_003 + step) >>> 0);
+      const r = new Rng((o.seed * 1_000_003 + step) >>> 0);
+      const rng = () => r.next();
       const out: Eval = {
         samples: n,
         msssim: msssimDiversity({ count: n, width: d.width, height: d.height, channels: d.channels, data: fake }, o.pairs ?? 100, rng),
