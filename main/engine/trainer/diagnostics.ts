@@ -40,7 +40,8 @@ export class SigmaProbe {
 
   constructor(private readonly iters = 30) {}
 
-  measure(kernels: KernelInfo[], vars: Map<string, tf.Variable>, gradNorms: Map<string, number>): LayerDiag[] {
+  /** gradNorm is left 0: the trainer fills it in from the last D update. */
+  measure(kernels: KernelInfo[], vars: Map<string, tf.Variable>): LayerDiag[] {
     return kernels.map((k) => {
       const w = vars.get(k.kernel)!;
       const wt = matriciseTransposed(w, k.kind);
@@ -50,7 +51,7 @@ export class SigmaProbe {
       wt.dispose();
       this.starts.set(k.name, u);
       const sigmaBar = k.sn ? sigmaRaw / k.sn.sigmaEstimate() : sigmaRaw;
-      return { name: k.name, sigmaRaw, sigmaBar, gradNorm: gradNorms.get(k.name) ?? 0 };
+      return { name: k.name, sigmaRaw, sigmaBar, gradNorm: 0 };
     });
   }
 }

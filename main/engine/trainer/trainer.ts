@@ -133,7 +133,7 @@ export class Trainer {
       const fake = tf.tidy(() => this.G.apply(zD, ohFake));
       this.D.params.powerIterate();
       // σ(W̄) of the very weights this update uses: W_t against the u refreshed for W_t
-      if (wantDiag && k === this.ndis - 1) this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars, new Map()) };
+      if (wantDiag && k === this.ndis - 1) this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars) };
       const kept: { rm?: tf.Tensor; fm?: tf.Tensor } = {};
       const { value, grads } = tf.variableGrads(() => {
         const lr_ = this.D.apply(real, ohReal);
@@ -215,7 +215,7 @@ export class Trainer {
    */
   diagnostics(): { layers: LayerDiag[]; lipschitzBound: number } {
     const recorded = this.lastDiag && this.lastDiag.step === this.step - 1 ? this.lastDiag.layers : null;
-    const layers = (recorded ?? this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars, new Map()))
+    const layers = (recorded ?? this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars))
       .map((l) => ({ ...l, gradNorm: this.lastGradNorms.get(l.name) ?? 0 }));
     const lipschitzBound = layers.reduce((a, l) => a * l.sigmaBar, 1);
     return { layers, lipschitzBound };
