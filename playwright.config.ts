@@ -7,10 +7,7 @@ export default defineConfig({
   testDir: 'e2e',
   timeout: 120_000,
   workers: 1,
-  // One retry in CI: a pause→resume in the Fashion flow stayed paused in 2 of 6 runs on
-  // 2026-11-25, passing on retry. Tracked as an open bug in the closing note, not hidden: the
-  // report still lists the flaky test.
-  retries: process.env.CI ? 1 : 0,
+  retries: 0,
   reporter: [['list']],
   outputDir: 'test-results',
   use: {

@@ -48,6 +48,11 @@ export const RunSummary = z.object({
   createdAt: z.string(),
   error: z.string().optional(),
   config: Json,
+  /**
+   * When the service last saw this run's state change (monotonic across the service's life). A control reply
+   * and a status event can cross on the wire: clients keep the summary with the newer revision.
+   */
+  rev: z.number().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

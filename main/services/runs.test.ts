@@ -94,3 +94,44 @@ describe('image runs: interpolation in a child process', () => {
     expect((bad as { error: { message: string } }).error.message).toMatch(/step-999\.ckpt/);
   }, 180_000);
 });
+
+describe('run status revisions', () => {
+  it('a control reply never carries a newer revision than the status event the command causes', async () => {
+    const statuses: { state: string; rev: number }[] = [];
+    const off = services.events.subscribe((name, payload) => {
+      const p = payload as { state: string; rev?: number };
+      if (name === 'run.status') statuses.push({ state: p.state, rev: p.rev ?? -1 });
+    });
+    const until = async (f: () => boolean) => {
+      const t0 = Date.now();
+      while (!f()) {
+        if (Date.now() - t0 > 100_000) throw new Error(`timed out; statuses ${JSON.stringify(statuses)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const last = (state: string) => statuses.filter((s) => s.state === state).at(-1);
+    try {
+      const created = await services.call('runs.create', { dataset: 'builtin:ring8', config: { steps: 100000, sampleEvery: 100000, logEvery: 1000, diagEvery: 0 } });
+      expect(created.ok).toBe(true);
+      const id = (created as { value: { id: string } }).value.id;
+      await until(() => !!last('running'));
+      expect(await services.call('runs.control', { id, command: 'pause' })).toMatchObject({ ok: true });
+      await until(() => !!last('paused'));
+      const pausedRev = last('paused')!.rev;
+      const reply = await services.call('runs.control', { id, command: 'resume' });
+      expect(reply.ok).toBe(true);
+      const r = (reply as { value: { state: string; rev: number } }).value;
+      // The reply was made before the trainer took the command: it may still say 'paused', at the old revision.
+      expect(r.rev).toBe(pausedRev);
+      await until(() => (last('running')?.rev ?? 0) > pausedRev);
+      expect(last('running')!.rev).toBeGreaterThan(r.rev);
+      // Revisions only ever grow, in event order.
+      const revs = statuses.map((s) => s.rev);
+      expect([...revs].sort((a, b) => a - b)).toEqual(revs);
+      expect(await services.call('runs.control', { id, command: 'stop' })).toMatchObject({ ok: true });
+      await until(() => !!last('stopped'));
+    } finally {
+      off();
+    }
+  }, 200_000);
+});

@@ -24,7 +24,14 @@ export function runKind(dataset: string): 'images' | 'points' {
 
 const latentArg = (r: { cell: number } | { seed: number }) => ('cell' in r ? String(r.cell) : `seed:${r.seed}`);
 
-function summary(run: RunInfo, host?: TrainerHost): RunSummary {
+let lastRev = 0;
+/** A status revision: wall-clock ms, forced strictly increasing (so a restarted service keeps counting up). */
+function nextRev(): number {
+  lastRev = Math.max(Date.now(), lastRev + 1);
+  return lastRev;
+}
+
+function summary(run: RunInfo, host?: TrainerHost, rev = 0): RunSummary {
   const live = host?.running;
   return {
     id: run.id,
@@ -35,11 +42,15 @@ function summary(run: RunInfo, host?: TrainerHost): RunSummary {
     createdAt: run.status.createdAt,
     error: run.status.error,
     config: run.config as unknown as Record<string, unknown>,
+    rev,
   };
 }
 
 export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, RunHandlerNames>; close(): Promise<void> } {
   const hosts = new Map<string, TrainerHost>();
+  /** The revision of each run's newest status event (see RunSummary.rev). */
+  const revs = new Map<string, number>();
+  const summaryOf = (run: RunInfo): RunSummary => summary(run, hosts.get(run.id), revs.get(run.id) ?? 0);
 
   async function requireRun(id: string): Promise<RunInfo> {
     const run = await openRun(join(runsDir(ctx.workspace), id)).catch(() => undefined);
@@ -72,11 +83,15 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
         ctx.events.emit('run.alert', { runId, ...alert });
         break;
       }
-      case 'status':
+      case 'status': {
+        // The revision is taken now, in event order: the file read below may finish out of order.
+        const rev = nextRev();
+        revs.set(runId, rev);
         void openRun(join(runsDir(ctx.workspace), runId))
-          .then((run) => ctx.events.emit('run.status', { ...summary(run, hosts.get(runId)), state: e.state, step: e.step ?? run.status.step, error: e.state === 'failed' ? (e.message ?? run.status.error) : run.status.error }))
+          .then((run) => ctx.events.emit('run.status', { ...summary(run, hosts.get(runId), rev), state: e.state, step: e.step ?? run.status.step, error: e.state === 'failed' ? (e.message ?? run.status.error) : run.status.error }))
           .catch(() => undefined);
         break;
+      }
       default:
         break;
     }
@@ -101,7 +116,7 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
   }
 
   const handlers: Pick<Handlers, RunHandlerNames> = {
-    'runs.list': async () => (await listRuns(ctx.workspace)).map((r) => summary(r, hosts.get(r.id))),
+    'runs.list': async () => (await listRuns(ctx.workspace)).map(summaryOf),
     'runs.create': async ({ dataset, config }) => {
       let parsed;
       try {
@@ -111,12 +126,12 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
       }
       const run = await createRun(ctx.workspace, parsed);
       await launch(run, false);
-      return { ...summary(run), state: 'running' };
+      return { ...summaryOf(run), state: 'running' };
     },
     'runs.get': async ({ id }) => {
       const run = await requireRun(id);
       const checkpoints = (await listCheckpoints(run.dir)).map((c) => c.step);
-      return { ...summary(run, hosts.get(id)), samples: await listSamples(run.dir), checkpoints, kind: runKind(run.config.dataset) };
+      return { ...summaryOf(run), samples: await listSamples(run.dir), checkpoints, kind: runKind(run.config.dataset) };
     },
     'runs.control': async ({ id, command }) => {
       const run = await requireRun(id);
@@ -125,13 +140,14 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
         if (command === 'resume' && ['paused', 'stopped', 'failed', 'created'].includes(run.status.state)) {
           // A run whose process is gone continues from its last checkpoint.
           await launch(run, true);
-          return { ...summary(run), state: 'running' };
+          return { ...summaryOf(run), state: 'running' };
         }
         throw new ApiError('not_running', `Run '${id}' is not running (it is ${run.status.state})`);
       }
       const sent = command === 'pause' ? host.pause() : command === 'resume' ? host.resume() : command === 'stop' ? host.stop() : host.stepOnce();
       if (!sent) throw new ApiError('not_running', `Run '${id}' did not accept '${command}': its trainer is exiting`);
-      return summary(run, host);
+      // The state here predates the command taking effect; its revision lets the client keep the newer event.
+      return summaryOf(run);
     },
     'runs.metrics': async ({ id, since }) => readMetrics((await requireRun(id)).dir, since),
     'runs.sample': async ({ id, step }) => {

@@ -4,6 +4,7 @@
  * `metricsTick` tells charts to redraw. Everything goes through `api`; errors become notices.
  */
 import { api } from './api';
+import { isNotOlder } from './run-summary';
 import type { AppInfo, AppSettings, DatasetSummary, EventPayload, PointsSample, RunSummary, SettingsPatch } from '../../../shared/api';
 import { nativeDialog, onMenu } from './desktop';
 import { theme } from './theme.svelte';
@@ -151,6 +152,7 @@ class Studio {
 
   upsertRun(r: RunSummary): void {
     const i = this.runs.findIndex((x) => x.id === r.id);
+    if (!isNotOlder(r, this.runs[i])) return;
     if (i >= 0) this.runs[i] = r;
     else this.runs = [r, ...this.runs];
   }
