@@ -3,7 +3,7 @@
  * (D normalisation × Adam preset × SN power iterations), one after another, each as a normal run in the
  * workspace; then each run's metrics.jsonl is summarised (engine/metrics/summary.ts).
  */
-import { parseConfig, parseSet, type TrainConfig } from '../../shared/config';
+import type { TrainConfig } from '../../shared/config';
 import type { TrainerEvent } from '../../shared/events';
 import sharp from 'sharp';
 import { createRun, listSamples, readMetrics, samplePath, updateStatus } from '../runs/store';
@@ -16,49 +16,9 @@ import { initBackend, backendInfo, type BackendName } from '../engine/backend';
 import { TrainerHost } from './trainer-host';
 import { summarizeRun, DEFAULT_THRESHOLD, type QualityThreshold, type RunSummary } from '../engine/metrics/summary';
 import type { StreamEvent } from '../engine/alerts';
+import { lastImageEval, lastSpectra, variantConfigs, type CompareVariant, type SpectraSummary } from './compare-variants';
 
-export interface CompareVariant {
-  label: string;
-  /** `--set`-style assignments applied on top of the base config. */
-  sets: string[];
-}
-
-export interface VariantAxes {
-  norms?: string[];
-  presets?: string[];
-  snIters?: number[];
-}
-
-/** Cartesian product of the given axes; `sn.iters` only varies for norms that use SN. */
-export function buildVariants(axes: VariantAxes): CompareVariant[] {
-  const norms = axes.norms?.length ? axes.norms : [undefined];
-  const presets = axes.presets?.length ? axes.presets : [undefined];
-  const out: CompareVariant[] = [];
-  for (const p of presets) {
-    for (const n of norms) {
-      const usesSn = n === undefined || n.startsWith('sn');
-      const iters = axes.snIters?.length && usesSn ? axes.snIters : [undefined];
-      for (const it of iters) {
-        const sets: string[] = [];
-        const label: string[] = [];
-        if (p !== undefined) {
-          sets.push(`preset=${p}`);
-          label.push(p);
-        }
-        if (n !== undefined) {
-          sets.push(`d.norm=${n}`);
-          label.push(n);
-        }
-        if (it !== undefined) {
-          sets.push(`sn.iters=${it}`);
-          label.push(`it${it}`);
-        }
-        out.push({ label: label.join('/') || 'base', sets });
-      }
-    }
-  }
-  return out;
-}
+export { buildVariants, lastImageEval, lastSpectra, variantConfigs, type CompareVariant, type SpectraSummary, type VariantAxes } from './compare-variants';
 
 export interface VariantResult {
   label: string;
@@ -73,32 +33,7 @@ export interface VariantResult {
    */
   image?: ImageQuality & { source: 'eval' | 'grid'; step?: number };
   /** The last exact spectra (`diagEvery`): largest condition number and small-value share over D's layers. */
-  spectra?: { step: number; dConditionMax: number | null; dSmallShareMax: number };
-}
-
-/** Image quality from the run's last `eval` event, if any. */
-export function lastImageEval(events: StreamEvent[]): (ImageQuality & { source: 'eval'; step: number }) | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i] as { type: string; step?: number; eval?: { samples?: number; msssim?: number; classifierFid?: number; classifierKid?: number } };
-    if (e.type !== 'eval' || e.eval?.msssim === undefined) continue;
-    const ev = e.eval;
-    return { source: 'eval', step: e.step ?? 0, samples: ev.samples ?? 0, msssim: ev.msssim!, ...(ev.classifierFid !== undefined ? { fid: ev.classifierFid } : {}), ...(ev.classifierKid !== undefined ? { kid: ev.classifierKid } : {}) };
-  }
-  return undefined;
-}
-
-/** Summary of the run's last spectra event over D's layers (null condition = rank-deficient = ∞). */
-export function lastSpectra(events: StreamEvent[]): VariantResult['spectra'] {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i] as { type: string; step?: number; spectra?: { name: string; condition: number | null; smallShare: number }[] };
-    if (e.type !== 'spectra' || !e.spectra) continue;
-    const d = e.spectra.filter((l) => l.name.startsWith('D/'));
-    if (!d.length) return undefined;
-    const conds = d.map((l) => l.condition ?? Infinity);
-    const max = Math.max(...conds);
-    return { step: e.step ?? 0, dConditionMax: Number.isFinite(max) ? max : null, dSmallShareMax: Math.max(...d.map((l) => l.smallShare)) };
-  }
-  return undefined;
+  spectra?: SpectraSummary;
 }
 
 type ImageData = Extract<TrainingData, { kind: 'images' }>;
@@ -141,19 +76,6 @@ export interface CompareOptions {
   imageMetrics?: boolean;
   /** Set to true to stop the queue after the current variant. */
   cancelled?: () => boolean;
-}
-
-/** Validate every variant's config before anything runs; throws a readable Error. */
-export function variantConfigs(base: Record<string, unknown>, variants: CompareVariant[]): TrainConfig[] {
-  return variants.map((v) => {
-    let obj = base;
-    for (const s of v.sets) obj = parseSet(obj, s);
-    try {
-      return parseConfig(obj);
-    } catch (err) {
-      throw new Error(`variant ${v.label}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  });
 }
 
 export async function runComparison(o: CompareOptions): Promise<VariantResult[]> {

@@ -1,0 +1,96 @@
+/**
+ * The pure half of a stabiliser comparison (no tfjs, no sharp): the variant grid, each variant's validated
+ * config, and what a finished run's metrics stream says about image quality and D's spectra. Shared by the
+ * CLI comparison (compare.ts) and the app's studies (studies.ts), which must not load tfjs in the service process.
+ */
+import { parseConfig, parseSet, type TrainConfig } from '../../shared/config';
+import type { ImageQuality } from '../engine/metrics/images';
+import type { StreamEvent } from '../engine/alerts';
+
+export interface CompareVariant {
+  label: string;
+  /** `--set`-style assignments applied on top of the base config. */
+  sets: string[];
+}
+
+export interface VariantAxes {
+  norms?: string[];
+  presets?: string[];
+  snIters?: number[];
+}
+
+/** Cartesian product of the given axes; `sn.iters` only varies for norms that use SN. */
+export function buildVariants(axes: VariantAxes): CompareVariant[] {
+  const norms = axes.norms?.length ? axes.norms : [undefined];
+  const presets = axes.presets?.length ? axes.presets : [undefined];
+  const out: CompareVariant[] = [];
+  for (const p of presets) {
+    for (const n of norms) {
+      const usesSn = n === undefined || n.startsWith('sn');
+      const iters = axes.snIters?.length && usesSn ? axes.snIters : [undefined];
+      for (const it of iters) {
+        const sets: string[] = [];
+        const label: string[] = [];
+        if (p !== undefined) {
+          sets.push(`preset=${p}`);
+          label.push(p);
+        }
+        if (n !== undefined) {
+          sets.push(`d.norm=${n}`);
+          label.push(n);
+        }
+        if (it !== undefined) {
+          sets.push(`sn.iters=${it}`);
+          label.push(`it${it}`);
+        }
+        out.push({ label: label.join('/') || 'base', sets });
+      }
+    }
+  }
+  return out;
+}
+
+/** Validate every variant's config before anything runs; throws a readable Error. */
+export function variantConfigs(base: Record<string, unknown>, variants: CompareVariant[]): TrainConfig[] {
+  return variants.map((v) => {
+    let obj = base;
+    for (const s of v.sets) obj = parseSet(obj, s);
+    try {
+      return parseConfig(obj);
+    } catch (err) {
+      throw new Error(`variant ${v.label}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+}
+
+/** The last exact spectra (`diagEvery`): largest condition number and small-value share over D's layers. */
+export interface SpectraSummary {
+  step: number;
+  dConditionMax: number | null;
+  dSmallShareMax: number;
+}
+
+/** Image quality from the run's last `eval` event, if any. */
+export function lastImageEval(events: StreamEvent[]): (ImageQuality & { source: 'eval'; step: number }) | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i] as { type: string; step?: number; eval?: { samples?: number; msssim?: number; classifierFid?: number; classifierKid?: number } };
+    if (e.type !== 'eval' || e.eval?.msssim === undefined) continue;
+    const ev = e.eval;
+    return { source: 'eval', step: e.step ?? 0, samples: ev.samples ?? 0, msssim: ev.msssim!, ...(ev.classifierFid !== undefined ? { fid: ev.classifierFid } : {}), ...(ev.classifierKid !== undefined ? { kid: ev.classifierKid } : {}) };
+  }
+  return undefined;
+}
+
+/** Summary of the run's last spectra event over D's layers (null condition = rank-deficient = ∞). */
+export function lastSpectra(events: StreamEvent[]): SpectraSummary | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i] as { type: string; step?: number; spectra?: { name: string; condition: number | null; smallShare: number }[] };
+    if (e.type !== 'spectra' || !e.spectra) continue;
+    const d = e.spectra.filter((l) => l.name.startsWith('D/'));
+    if (!d.length) return undefined;
+    const conds = d.map((l) => l.condition ?? Infinity);
+    const max = Math.max(...conds);
+    return { step: e.step ?? 0, dConditionMax: Number.isFinite(max) ? max : null, dSmallShareMax: Math.max(...d.map((l) => l.smallShare)) };
+  }
+  return undefined;
+}
