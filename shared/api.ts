@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BACKENDS } from './config';
 import { AlertFields } from './events';
+import { StudyDetail, StudyId, StudyProgress, StudyStartRequest, StudySummary } from './studies';
 
 export const AppInfo = z.object({
   name: z.string(),
@@ -211,6 +212,12 @@ export const calls = {
       .strict(),
     res: z.object({ format: z.string(), out: z.string(), files: z.array(z.string()), step: z.number().int().optional(), maxAbsDiff: z.number().optional() }),
   },
+  /** Train one run per variant (stabilisers, SN power iterations, presets A–F), queued, then summarise each. */
+  'studies.start': { req: StudyStartRequest, res: StudySummary },
+  'studies.list': { req: Empty, res: z.array(StudySummary) },
+  'studies.get': { req: z.object({ id: StudyId }).strict(), res: StudyDetail },
+  /** Stop the current variant cleanly (its checkpoint is kept) and skip the rest. */
+  'studies.cancel': { req: z.object({ id: StudyId }).strict(), res: StudySummary },
   'settings.get': { req: Empty, res: AppSettings },
   'settings.update': { req: SettingsPatch, res: AppSettings },
 } as const;
@@ -235,6 +242,8 @@ export const events = {
   'run.error': z.object({ runId: z.string(), message: z.string(), code: z.string().optional(), step: z.number().int().optional(), layer: z.string().optional() }),
   /** A training alert (divergence, D overpowering, spectral collapse, mode collapse) raised by the trainer. */
   'run.alert': AlertFields.extend({ runId: z.string() }),
+  /** A study variant started or ended, or the study ended (or was queued). */
+  'study.progress': StudyProgress,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { calls, events } from './api';
+import { countVariants, MAX_STUDY_VARIANTS, studyAxes } from './studies';
+
+const Start = calls['studies.start'].req;
+
+describe('studies.start request schema', () => {
+  it('fills each kind’s default axes', () => {
+    expect(studyAxes({ kind: 'stabilisers' })).toEqual({ norms: ['sn', 'gp', 'bn', 'none'] });
+    expect(studyAxes({ kind: 'sn-iters' })).toEqual({ norms: ['sn'], snIters: [1, 5, 10] });
+    expect(studyAxes({ kind: 'presets' })).toEqual({ norms: ['sn', 'gp', 'none'], presets: ['A', 'B', 'C', 'D', 'E', 'F'] });
+    expect(countVariants(studyAxes({ kind: 'presets' }))).toBe(18);
+    // the iteration sweep only multiplies norms that use SN
+    expect(countVariants({ norms: ['sn', 'sn+gp', 'none'], snIters: [1, 5, 10] })).toBe(7);
+  });
+
+  it('accepts the three kinds with their own axes', () => {
+    expect(Start.safeParse({ dataset: 'builtin:ring8', kind: 'stabilisers', norms: ['sn', 'none'], steps: 30 }).success).toBe(true);
+    expect(Start.safeParse({ dataset: 'builtin:ring8', kind: 'sn-iters', snIters: [1, 10], steps: 30, config: { batch: 32 } }).success).toBe(true);
+    expect(Start.safeParse({ dataset: 'builtin:ring8', kind: 'presets', presets: ['A', 'F'], norms: ['sn'], steps: 30 }).success).toBe(true);
+  });
+
+  it('rejects unknown values, repeats, axes foreign to the kind, too many runs, extra keys', () => {
+    const bad = [
+      { dataset: 'builtin:ring8', kind: 'stabilisers', norms: ['sn', 'bogus'], steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'stabilisers', norms: ['sn', 'sn'], steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'stabilisers', norms: [], steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'stabilisers', presets: ['A'], steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'sn-iters', snIters: [0, 5], steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'sn-iters', snIters: [11], steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'sn-iters', norms: ['gp'], steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'presets', presets: ['G'], steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'presets', norms: ['sn', 'gp', 'bn', 'none', 'ln'], steps: 30 }, // 30 runs
+      { dataset: 'builtin:ring8', kind: 'stabilisers', steps: 0 },
+      { dataset: 'builtin:ring8', kind: 'stabilisers', steps: 1.5 },
+      { dataset: 'builtin:ring8', kind: 'everything', steps: 30 },
+      { dataset: 'builtin:ring8', kind: 'stabilisers', steps: 30, extra: 1 },
+    ];
+    for (const b of bad) expect(Start.safeParse(b).success, JSON.stringify(b)).toBe(false);
+    const tooMany = Start.safeParse({ dataset: 'd', kind: 'presets', norms: ['sn', 'gp', 'bn', 'none', 'ln'], steps: 30 });
+    expect(tooMany.success ? '' : tooMany.error.issues.map((i) => i.message).join()).toContain(`at most ${MAX_STUDY_VARIANTS}`);
+  });
+
+  it('study ids are checked like run ids', () => {
+    expect(calls['studies.get'].req.safeParse({ id: 'study-20250101-000000-stabilisers-ab12' }).success).toBe(true);
+    for (const id of ['../x', 'a/b', 'a\\b', '', 'x y']) expect(calls['studies.get'].req.safeParse({ id }).success).toBe(false);
+    expect(calls['studies.cancel'].req.safeParse({ id: 'a/../b' }).success).toBe(false);
+  });
+
+  it('the progress event', () => {
+    const E = events['study.progress'];
+    expect(E.safeParse({ studyId: 's1', state: 'running', index: 0, total: 2, done: 0, phase: 'variant-start', label: 'sn', runId: 'r1' }).success).toBe(true);
+    expect(E.safeParse({ studyId: 's1', state: 'done', total: 2, done: 2, phase: 'end' }).success).toBe(false);
+  });
+});
