@@ -4,8 +4,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, type RunSummary } from '../../shared/api';
-import { parseConfig } from '../../shared/config';
-import type { TrainerEvent } from '../../shared/events';
+import { parseConfig, type TrainConfig } from '../../shared/config';
+import type { RunState, TrainerEvent } from '../../shared/events';
 import { TOYS_2D } from '../datasets/builtin2d';
 import { createRun, listCheckpoints, listRuns, listSamples, openRun, readMetrics, readSamplePoints, runsDir, samplePath, type RunInfo } from '../runs/store';
 import { cliFailure, runCliJson } from './cli-child';
@@ -14,6 +14,16 @@ import type { Handlers } from './dispatch';
 import { nodeEntry } from './entries';
 import type { ServiceContext } from './services';
 import { TrainerHost } from './trainer-host';
+
+/** A run started through the service's own launch path (live events, Runs list), for callers that queue runs. */
+export interface StartedRun {
+  id: string;
+  dir: string;
+  /** Ask for a graceful stop (checkpoint, then exit); false when the trainer is already exiting. */
+  stop(): boolean;
+  /** Resolves with the final state once the trainer process has exited. */
+  wait(): Promise<RunState>;
+}
 
 type RunHandlerNames = 'runs.list' | 'runs.create' | 'runs.get' | 'runs.control' | 'runs.metrics' | 'runs.sample' | 'runs.interpolate' | 'runs.delete';
 
@@ -46,7 +56,12 @@ function summary(run: RunInfo, host?: TrainerHost, rev = 0): RunSummary {
   };
 }
 
-export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, RunHandlerNames>; close(): Promise<void> } {
+export function runHandlers(ctx: ServiceContext): {
+  handlers: Pick<Handlers, RunHandlerNames>;
+  /** Create and launch a run from a validated config; `onEvent` sees its trainer events after they are forwarded. */
+  startRun(config: TrainConfig, onEvent?: (e: TrainerEvent) => void): Promise<StartedRun>;
+  close(): Promise<void>;
+} {
   const hosts = new Map<string, TrainerHost>();
   /** The revision of each run's newest status event (see RunSummary.rev). */
   const revs = new Map<string, number>();
@@ -97,7 +112,7 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
     }
   }
 
-  async function launch(run: RunInfo, resume: boolean): Promise<void> {
+  async function launch(run: RunInfo, resume: boolean, onEvent?: (e: TrainerEvent) => void): Promise<TrainerHost> {
     const backend = ctx.backend ?? defaultBackendOf(ctx.settings);
     const host = new TrainerHost({
       runDir: run.dir,
@@ -106,13 +121,23 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
       workerPath: nodeEntry('worker').path,
       launch: ctx.launchTrainer,
       env: backend ? { SNGAN_BACKEND: backend } : undefined,
-      onEvent: (e) => forward(run.id, e),
+      onEvent: (e) => {
+        forward(run.id, e);
+        onEvent?.(e);
+      },
     });
     hosts.set(run.id, host);
     await host.start();
     void host.wait().then(() => {
       if (hosts.get(run.id) === host) hosts.delete(run.id);
     });
+    return host;
+  }
+
+  async function startRun(config: TrainConfig, onEvent?: (e: TrainerEvent) => void): Promise<StartedRun> {
+    const run = await createRun(ctx.workspace, config);
+    const host = await launch(run, false, onEvent);
+    return { id: run.id, dir: run.dir, stop: () => host.stop(), wait: () => host.wait() };
   }
 
   const handlers: Pick<Handlers, RunHandlerNames> = {
@@ -183,6 +208,7 @@ export function runHandlers(ctx: ServiceContext): { handlers: Pick<Handlers, Run
 
   return {
     handlers,
+    startRun,
     async close() {
       // Stopping checkpoints each run; a trainer that does not exit in time is killed.
       await Promise.all(

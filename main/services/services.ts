@@ -12,6 +12,7 @@ import { EventBus } from './event-bus';
 import { datasetHandlers } from './datasets';
 import { runHandlers } from './runs';
 import { exportHandlers } from './export';
+import { studyHandlers } from './studies';
 import { defaultBackendOf, settingsHandlers, workspaceSettings, type SettingsProvider } from './settings';
 import type { TrainerLaunch } from './trainer-host';
 
@@ -65,6 +66,7 @@ export function createServices(opts: ServiceOptions): Services {
   const ctx: ServiceContext = { workspace, events, backend: opts.backend, launchTrainer: opts.launchTrainer, settings };
   const datasets = datasetHandlers(ctx);
   const runs = runHandlers(ctx);
+  const studies = studyHandlers(ctx, runs);
 
   const handlers: Handlers = {
     'app.info': async () => ({
@@ -78,6 +80,7 @@ export function createServices(opts: ServiceOptions): Services {
     }),
     ...datasets.handlers,
     ...runs.handlers,
+    ...studies.handlers,
     ...exportHandlers(ctx),
     ...settingsHandlers(settings, workspace),
   };
@@ -87,7 +90,8 @@ export function createServices(opts: ServiceOptions): Services {
     events,
     workspace,
     async close() {
-      await runs.close();
+      // Both at once: studies stop queueing and wait for their current run, which runs.close() stops.
+      await Promise.all([studies.close(), runs.close()]);
       datasets.close();
     },
   };
