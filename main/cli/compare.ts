@@ -46,7 +46,7 @@ const f = (v: number | null, d = 3) => (v === null ? '-' : Number.isFinite(v) ? 
 export function formatTable(results: VariantResult[]): string {
   const img = results.some((r) => r.image);
   const spec = results.some((r) => r.spectra);
-  const head = ['variant', 'state', 'step', 'D loss', 'G loss', 'modes', 'HQ %', 'KL', 'steps→Q', ...(img ? ['FID*', 'KID*', 'MS-SSIM', 'n'] : []), ...(spec ? ['κmax D', 'small D'] : []), 'wall s', 'NaN', 'σ expl', 'alerts'];
+  const head = ['variant', 'state', 'step', 'D loss', 'G loss', 'modes', 'best', 'HQ %', 'KL', 'steps→Q', 'max ∏σ', ...(img ? ['FID*', 'KID*', 'MS-SSIM', 'n'] : []), ...(spec ? ['κmax D', 'small D'] : []), 'wall s', 'NaN', 'σ expl', 'alerts'];
   const rows = results.map((r) => {
     const s = r.summary;
     const alerts = Object.entries(s.alerts).map(([k, n]) => `${k}:${n}`).join(' ') || '-';
@@ -59,9 +59,11 @@ export function formatTable(results: VariantResult[]): string {
       f(s.finalDLoss),
       f(s.finalGLoss),
       s.modesCovered === null ? '-' : `${s.modesCovered}/${s.modesTotal ?? '?'}`,
+      s.bestModesCovered === null ? '-' : String(s.bestModesCovered),
       s.highQualityFraction === null ? '-' : (100 * s.highQualityFraction).toFixed(1),
       f(s.klToUniform),
       s.stepsToQuality === null ? '-' : String(s.stepsToQuality),
+      s.maxLipschitzBound === null ? '-' : s.maxLipschitzBound.toPrecision(3),
       ...im,
       ...sp,
       r.wallSec.toFixed(1),

@@ -9,17 +9,17 @@ describe('study table', () => {
   it('2D data: modes, HQ, KL, steps→Q; no image columns', () => {
     const d = { dataKind: 'points' as const, rows: [row({}), row({ label: 'none', runId: 'r2', diverged: true, state: 'stopped', summary: { ...summary, nonFinite: 1, modesCovered: null, finalDLoss: null, alerts: {} } })] };
     const cols = studyColumns(d);
-    expect(cols.map((c) => c.label)).toEqual(['Variant', 'State', 'D loss', 'G loss', 'Modes', 'HQ %', 'KL', 'Steps→Q', 'Wall s', 'NaN', 'σ expl', 'Alerts']);
+    expect(cols.map((c) => c.label)).toEqual(['Variant', 'State', 'D loss', 'G loss', 'Modes', 'Best', 'HQ %', 'KL', 'Steps→Q', 'max ∏σ', 'Wall s', 'NaN', 'σ expl', 'Alerts']);
     const cells = (r: StudyRow) => cols.map((c) => c.cell(r));
-    expect(cells(d.rows[0])).toEqual(['sn', 'finished', '1.234', '0.500', '7/8', '62.5', '0.120', '20', '12.3', '0', '0', 'mode collapse ×1']);
+    expect(cells(d.rows[0])).toEqual(['sn', 'finished', '1.234', '0.500', '7/8', '8', '62.5', '0.120', '20', '3.00', '12.3', '0', '0', 'mode collapse ×1']);
     expect(cells(d.rows[1]).slice(0, 5)).toEqual(['none', 'diverged', '—', '0.500', '—']);
-    expect(cells(d.rows[1])[9]).toBe('1');
+    expect(cells(d.rows[1])[11]).toBe('1');
     expect(studyRunIds({ rows: [...d.rows, row({ runId: undefined, state: 'pending' })] })).toEqual(['r1', 'r2']);
   });
 
   it('images: FID*/KID* only when a row has them, MS-SSIM always; κmax with spectra', () => {
     const img = row({ image: { step: 40, samples: 500, msssim: 0.25 }, spectra: { step: 40, dConditionMax: null, dSmallShareMax: 0.1 } });
-    expect(studyColumns({ dataKind: 'images', rows: [img] }).map((c) => c.key)).toEqual(['variant', 'state', 'dLoss', 'gLoss', 'msssim', 'kappa', 'wall', 'nan', 'sigma', 'alerts']);
+    expect(studyColumns({ dataKind: 'images', rows: [img] }).map((c) => c.key)).toEqual(['variant', 'state', 'dLoss', 'gLoss', 'msssim', 'lip', 'kappa', 'wall', 'nan', 'sigma', 'alerts']);
     const labelled = row({ image: { step: 40, samples: 500, msssim: 0.25, fid: 12.345, kid: 0.0123 } });
     const cols = studyColumns({ dataKind: 'images', rows: [labelled] });
     expect(cols.map((c) => c.key)).toContain('fid');

@@ -22,12 +22,20 @@ const ALL: (StudyColumn & { applies: (d: Pick<StudyDetail, 'dataKind' | 'rows'>)
     key: 'modes', label: 'Modes', title: 'Modes covered at the last evaluation', numeric: true, applies: (d) => d.dataKind === 'points',
     cell: (r) => (r.summary?.modesCovered == null ? DASH : `${r.summary.modesCovered}/${r.summary.modesTotal ?? '?'}`),
   },
+  {
+    key: 'bestModes', label: 'Best', title: 'Most modes covered at any evaluation (coverage on 2D toys fluctuates between evaluations)', numeric: true, applies: (d) => d.dataKind === 'points',
+    cell: (r) => (r.summary?.bestModesCovered == null ? DASH : String(r.summary.bestModesCovered)),
+  },
   { key: 'hq', label: 'HQ %', title: 'Share of samples within 3σ of a mode', numeric: true, applies: (d) => d.dataKind === 'points', cell: (r) => (r.summary?.highQualityFraction == null ? DASH : (100 * r.summary.highQualityFraction).toFixed(1)) },
   { key: 'kl', label: 'KL', title: 'KL divergence of the mode histogram to uniform', numeric: true, applies: (d) => d.dataKind === 'points', cell: (r) => fix(r.summary?.klToUniform, 3) },
   { key: 'stepsToQ', label: 'Steps→Q', title: 'First evaluated step reaching the quality threshold (90 % of modes, 50 % high-quality)', numeric: true, applies: (d) => d.dataKind === 'points', cell: (r) => (r.summary?.stepsToQuality == null ? DASH : r.summary.stepsToQuality.toLocaleString('en-US')) },
   { key: 'fid', label: 'FID*', title: 'FID in the feature space of a classifier trained on this dataset’s labels (not Inception)', numeric: true, applies: (d) => d.dataKind === 'images' && d.rows.some((r) => r.image?.fid != null), cell: (r) => fix(r.image?.fid, 2) },
   { key: 'kid', label: 'KID*', title: 'KID in the same classifier feature space (not Inception)', numeric: true, applies: (d) => d.dataKind === 'images' && d.rows.some((r) => r.image?.kid != null), cell: (r) => fix(r.image?.kid, 3) },
   { key: 'msssim', label: 'MS-SSIM', title: 'Mean MS-SSIM between random pairs of generated samples (lower = more diverse)', numeric: true, applies: (d) => d.dataKind === 'images', cell: (r) => fix(r.image?.msssim, 3) },
+  {
+    key: 'lip', label: 'max ∏σ', title: 'Largest product of the layers’ spectral norms (an upper bound on D’s Lipschitz constant) seen in the run', numeric: true, applies: (d) => d.rows.some((r) => r.summary?.maxLipschitzBound != null),
+    cell: (r) => (r.summary?.maxLipschitzBound == null ? DASH : r.summary.maxLipschitzBound.toPrecision(3)),
+  },
   {
     key: 'kappa', label: 'κmax D', title: 'Largest condition number σmax/σmin over D’s layers in the last exact spectra', numeric: true, applies: (d) => d.rows.some((r) => r.spectra),
     cell: (r) => (!r.spectra ? DASH : r.spectra.dConditionMax == null ? '∞' : r.spectra.dConditionMax.toPrecision(3)),
