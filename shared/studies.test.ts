@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { calls, events } from './api';
-import { countVariants, MAX_STUDY_VARIANTS, studyAxes } from './studies';
+import { countVariants, MAX_STUDY_VARIANTS, StudyStartRequest, studyAxes, studyBase } from './studies';
 
 const Start = calls['studies.start'].req;
 
@@ -51,5 +51,19 @@ describe('studies.start request schema', () => {
     const E = events['study.progress'];
     expect(E.safeParse({ studyId: 's1', state: 'running', index: 0, total: 2, done: 0, phase: 'variant-start', label: 'sn', runId: 'r1' }).success).toBe(true);
     expect(E.safeParse({ studyId: 's1', state: 'done', total: 2, done: 2, phase: 'end' }).success).toBe(false);
+  });
+});
+
+describe('a run config as a study base', () => {
+  const config = { dataset: 'builtin:grid25', steps: 3000, batch: 128, lr: 5e-4, ndis: 2, d: { norm: 'gp', ch: 64 }, seed: 7 };
+  it('drops what the study sets itself, and for presets the optimiser overrides', () => {
+    expect(studyBase(config, 'stabilisers')).toEqual({ batch: 128, lr: 5e-4, ndis: 2, d: { norm: 'gp', ch: 64 }, seed: 7 });
+    expect(studyBase(config, 'presets')).toEqual({ batch: 128, d: { norm: 'gp', ch: 64 }, seed: 7 });
+  });
+  it('a presets study refuses a base that would override every preset', () => {
+    const r = StudyStartRequest.safeParse({ dataset: 'builtin:grid25', kind: 'presets', steps: 10, config: { lr: 1e-3, beta2: 0.9 } });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toMatch(/must not set lr, beta2/);
+    expect(StudyStartRequest.safeParse({ dataset: 'builtin:grid25', kind: 'stabilisers', steps: 10, config: { lr: 1e-3 } }).success).toBe(true);
   });
 });

@@ -63,10 +63,24 @@ export function countVariants(a: StudyAxes): number {
   return perPreset * (a.presets?.length ?? 1);
 }
 
+/** Optimiser keys that override a preset (shared/config.ts resolveOptim): a presets study must leave them unset. */
+export const PRESET_OVERRIDES = ['lr', 'beta1', 'beta2', 'ndis'] as const;
+
+/**
+ * A run's config as the base of a study of `kind`: without what the study sets itself (dataset, steps) and,
+ * for a presets study, without explicit optimiser settings that would override every preset.
+ */
+export function studyBase(config: Record<string, unknown>, kind: StudyKind): Record<string, unknown> {
+  const drop = new Set<string>(['dataset', 'steps', ...(kind === 'presets' ? PRESET_OVERRIDES : [])]);
+  return Object.fromEntries(Object.entries(config).filter(([k, v]) => !drop.has(k) && v !== undefined));
+}
+
 export const StudyStartRequest = StudyStartBase.superRefine((r, ctx) => {
   if (r.kind === 'stabilisers' && (r.snIters || r.presets)) ctx.addIssue({ code: 'custom', message: "a 'stabilisers' study varies norms only (no snIters or presets)" });
   if (r.kind === 'sn-iters' && r.presets) ctx.addIssue({ code: 'custom', message: "an 'sn-iters' study varies sn.iters (and norms), not presets" });
   if (r.kind === 'presets' && r.snIters) ctx.addIssue({ code: 'custom', message: "a 'presets' study varies presets and norms, not snIters" });
+  const overrides = PRESET_OVERRIDES.filter((k) => r.config?.[k] !== undefined);
+  if (r.kind === 'presets' && overrides.length) ctx.addIssue({ code: 'custom', message: `a 'presets' study's base config must not set ${overrides.join(', ')}: they would override every preset` });
   const axes = studyAxes(r);
   if (r.kind === 'sn-iters' && !axes.norms.some((n) => n.startsWith('sn'))) ctx.addIssue({ code: 'custom', message: 'a power-iteration sweep needs a norm that uses SN (sn or sn+gp)' });
   const n = countVariants(axes);
