@@ -1,36 +1,28 @@
-import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { startApp, type RunningApp } from './web-server';
+import { serveForFile, SHOTS } from './web-server';
 
-let app: RunningApp;
-test.beforeAll(async () => {
-  app = await startApp();
-});
-test.afterAll(async () => {
-  await app?.stop();
-});
+const app = serveForFile();
 
 test('the page shows the app version and training backend from app.info over the real transport', async ({ page }) => {
   const pkg = (await import('../package.json', { with: { type: 'json' } })).default as { version: string };
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.getByTestId('app-version')).toContainText(pkg.version, { timeout: 60_000 });
   await expect(page.getByTestId('app-backend')).toContainText(/wasm|tensorflow|webgpu|cpu/, { timeout: 60_000 });
-  mkdirSync('e2e/artifacts', { recursive: true });
-  await page.screenshot({ path: 'e2e/artifacts/home.png' });
+  await page.screenshot({ path: `${SHOTS}/home.png` });
 });
 
 test('without the token the server answers 401 and serves nothing', async ({ request }) => {
-  const res = await request.get(`${app.origin}/`);
+  const res = await request.get(`${app().origin}/`);
   expect(res.status()).toBe(401);
-  const api = await request.post(`${app.origin}/api/app.info`, { data: {} });
+  const api = await request.post(`${app().origin}/api/app.info`, { data: {} });
   expect(api.status()).toBe(401);
 });
 
 test('a bad request gets a typed error, not a crash', async ({ request }) => {
-  const res = await request.post(`${app.origin}/api/datasets.get`, { data: { id: '../../etc' }, headers: { 'x-sngan-token': app.token } });
+  const res = await request.post(`${app().origin}/api/datasets.get`, { data: { id: '../../etc' }, headers: { 'x-sngan-token': app().token } });
   const body = await res.json();
   expect(body.ok).toBe(false);
   expect(body.error.code).toBe('invalid_request');
-  const after = await request.post(`${app.origin}/api/app.info`, { data: {}, headers: { 'x-sngan-token': app.token } });
+  const after = await request.post(`${app().origin}/api/app.info`, { data: {}, headers: { 'x-sngan-token': app().token } });
   expect((await after.json()).ok).toBe(true);
 });

@@ -1,23 +1,13 @@
 // Compare stabilisers in one action, in Chromium against web mode: a 'stabilisers' study on the 2D ring with
 // sn and none, queued as two normal runs, ends in a summary table and fills the overlaid charts.
-import { mkdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { startApp, type RunningApp } from './web-server';
+import { serveForFile, SHOTS } from './web-server';
 
-const SHOTS = 'e2e/artifacts';
-
-let app: RunningApp;
-test.beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  app = await startApp();
-});
-test.afterAll(async () => {
-  await app?.stop();
-});
+const app = serveForFile();
 
 test('a stabilisers study (sn, none) on ring8: two queued runs, a summary table, overlaid charts', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.getByTestId('app-backend')).toContainText(/wasm|tensorflow|webgpu/, { timeout: 60_000 });
   await page.getByTestId('nav-compare').click();
 

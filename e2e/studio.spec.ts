@@ -1,24 +1,16 @@
 // A new user's first session, in Chromium against web mode: import Fashion-MNIST, train an SN-GAN,
 // watch samples and σ charts update, pause, scrub, resume, stop, interpolate, export a PNG grid; train on
 // the 2D ring and watch D's decision field; switch the theme; then import a folder with bad files.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { startApp, type RunningApp } from './web-server';
+import { serveForFile, SHOTS } from './web-server';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
-const SHOTS = 'e2e/artifacts';
 
-let app: RunningApp;
-test.beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  app = await startApp();
-});
-test.afterAll(async () => {
-  await app?.stop();
-});
+const app = serveForFile();
 
 async function setField(page: Page, key: string, value: string) {
   const field = page.getByTestId(`cfg-${key}`);
@@ -28,7 +20,7 @@ async function setField(page: Page, key: string, value: string) {
 
 test('import Fashion-MNIST, train with SN, watch, pause, scrub, resume, stop', async ({ page }) => {
   test.setTimeout(300_000);
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.getByTestId('app-backend')).toContainText(/wasm|tensorflow|webgpu/, { timeout: 60_000 });
 
   // Datasets: import Debian's Fashion-MNIST folder (IDX + labels).
@@ -133,7 +125,7 @@ test('import Fashion-MNIST, train with SN, watch, pause, scrub, resume, stop', a
 
 test('2D ring: real vs generated points over the discriminator’s decision field, updating live', async ({ page }) => {
   test.setTimeout(240_000);
-  await page.goto(app.url);
+  await page.goto(app().url);
   await page.getByTestId('nav-train').click();
   await page.getByTestId('train-dataset').selectOption('builtin:ring8');
   await setField(page, 'steps', '5000');
@@ -164,9 +156,9 @@ test('2D ring: real vs generated points over the discriminator’s decision fiel
 });
 
 test('settings: the theme applies at once and is kept in the workspace', async ({ page }) => {
-  await page.goto(app.url);
+  await page.goto(app().url);
   await page.getByTestId('nav-settings').click();
-  await expect(page.getByTestId('settings-workspace')).toHaveText(app.workspace);
+  await expect(page.getByTestId('settings-workspace')).toHaveText(app().workspace);
   await page.getByTestId('settings-theme-dark').check();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect(page.getByTestId('settings-saved')).toBeVisible();
@@ -176,7 +168,7 @@ test('settings: the theme applies at once and is kept in the workspace', async (
   // another browser profile (no local storage) gets the theme from the workspace
   const other = await page.context().browser()!.newContext();
   const p2 = await other.newPage();
-  await p2.goto(app.url);
+  await p2.goto(app().url);
   await expect(p2.locator('html')).toHaveAttribute('data-theme', 'dark', { timeout: 30_000 });
   await p2.getByTestId('run-item').filter({ hasText: 'ring8' }).first().click();
   await p2.getByTestId('nav-samples').click();
@@ -206,7 +198,7 @@ test('desktop menu commands (the preload bridge, simulated) open a run, Export w
       },
     };
   });
-  await page.goto(app.url);
+  await page.goto(app().url);
   await expect(page.getByTestId('app-version')).toBeVisible({ timeout: 60_000 });
   const menu = (cmd: object) => page.evaluate((c) => (window as unknown as { __menu: (c: unknown) => void }).__menu(c), cmd);
   const fashion = page.getByTestId('run-item').filter({ hasText: 'fashion' }).first();
@@ -246,7 +238,7 @@ test('a folder with bad files imports the good ones and reports each bad one wit
   writeFileSync(join(dir, 'notes.png'), 'this is not an image');
   writeFileSync(join(dir, 'empty.png'), '');
 
-  await page.goto(app.url);
+  await page.goto(app().url);
   await page.getByTestId('nav-datasets').click();
   await page.getByTestId('import-path-input').fill(dir);
   await page.getByTestId('import-name').fill('with-bad-files');

@@ -1,8 +1,9 @@
 /** Starts `sngan-studio serve` (the built CLI) on a free port with a fresh workspace, for a test file. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from '@playwright/test';
 
 export interface RunningApp {
   url: string;
@@ -10,6 +11,25 @@ export interface RunningApp {
   token: string;
   workspace: string;
   stop(): Promise<void>;
+}
+
+/** Where e2e screenshots go (git-ignored; CI keeps them as artifacts). */
+export const SHOTS = 'e2e/artifacts';
+
+/** One server for the calling test file: started before its first test, stopped after its last. */
+export function serveForFile(): () => RunningApp {
+  let app: RunningApp | undefined;
+  test.beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    app = await startApp();
+  });
+  test.afterAll(async () => {
+    await app?.stop();
+  });
+  return () => {
+    if (!app) throw new Error('the web server is not running (serveForFile: beforeAll failed?)');
+    return app;
+  };
 }
 
 export async function startApp(): Promise<RunningApp> {
