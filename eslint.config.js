@@ -25,6 +25,19 @@ export default tseslint.config(
   },
   {
     files: ['main/engine/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['electron', '**/services/**', '**/server/**'], message: 'engine/ imports neither Electron nor the services.' }] }] },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'sharp', 'electron'].map((name) => ({ name, message: 'engine/ does no file I/O or image encoding: runs/ and imaging/ do, processes/ composes them.' })),
+        patterns: [{ group: ['**/runs/**', '**/datasets/**', '**/services/**', '**/server/**', '**/cli/**', '**/processes/**', '**/electron/**', '**/imaging/**', '**/cli'], message: 'engine/ imports only shared/ and tfjs (see ../shared/ARCHITECTURE.md).' }],
+      }],
+    },
+  },
+  {
+    files: ['main/runs/**/*.ts', 'main/datasets/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: "Only main/electron/ may import 'electron'." }], patterns: [{ group: ['**/engine/**'], message: 'runs/ and datasets/ import no engine/: processes/ composes them.' }] }] },
+  },
+  {
+    files: ['main/imaging/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: "Only main/electron/ may import 'electron'." }], patterns: [{ group: ['**/engine/**', '**/runs/**', '**/datasets/**', '**/services/**', '**/server/**', '**/cli/**', '**/processes/**', '**/electron/**'], message: 'imaging/ imports only shared/.' }] }] },
   },
 );

@@ -22,7 +22,7 @@ const commands: Record<string, Command> = {
 /** The benchmark runs in a process of its own so its timings see a fresh tfjs engine. */
 async function benchCommand(argv: string[]): Promise<number> {
   const { fork } = await import('node:child_process');
-  const { nodeEntry } = await import('./services/entries');
+  const { nodeEntry } = await import('./processes/entries');
   const entry = nodeEntry('bench');
   const child = fork(entry.path, argv, { execArgv: entry.execArgv, stdio: 'inherit' });
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));

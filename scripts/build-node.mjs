@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 
 const entries = {
   cli: 'main/cli.ts',
-  worker: 'main/engine/trainer/worker.ts',
-  // worker_threads entry started by the trainer (spectra-runner.ts finds it beside the worker bundle)
-  'spectra-worker': 'main/engine/trainer/spectra-worker.ts',
-  probe: 'main/engine/probe.ts',
-  importer: 'main/datasets/import-worker.ts',
+  worker: 'main/processes/trainer.ts',
+  // worker_threads entry started by the trainer (processes/entries.ts finds it beside the worker bundle)
+  'spectra-worker': 'main/processes/spectra-worker.ts',
+  probe: 'main/processes/probe.ts',
+  importer: 'main/processes/import.ts',
   bench: 'bench/index.ts',
   'trainer-entry': 'main/electron/trainer-entry.ts',
 };

@@ -86,7 +86,7 @@ describe('compare command', () => {
 
 describe('image scoring of a run\'s sample grid', () => {
   it('recovers the tiles of a grid PNG and scores diversity', async () => {
-    const { imageGridPng } = await import('../runs/render');
+    const { imageGridPng } = await import('../imaging/png');
     const { scoreSampleGrid } = await import('../services/compare');
     const n = 16, s = 12;
     // 16 different images in [-1, 1]; then 16 copies of one (a collapsed generator)

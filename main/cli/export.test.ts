@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportCommand } from './export';
 import { sampleCommand } from './sample';
 import { initBackend } from '../engine/backend';
-import { makeRun } from '../engine/export/test-util';
+import { makeRun } from '../processes/run-fixture.test-util';
 import type { Trainer } from '../engine/trainer/trainer';
 
 let ws: string;

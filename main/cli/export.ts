@@ -3,7 +3,7 @@
  * `sngan-studio sample --run <dir> --n N --seed S --out FILE.png [--checkpoint STEP] [--json]` lives in sample.ts.
  */
 import { UsageError, intFlag, parseFlags } from './args';
-import { EXPORT_FORMATS, ExportError, exportRun, type ExportFormat } from '../engine/export/index';
+import { EXPORT_FORMATS, ExportError, exportRun, type ExportFormat } from '../processes/export';
 import { initBackend } from '../engine/backend';
 
 export const exportHelp = `sngan-studio export --run <dir> --format tfjs|onnx|png|gif|html --out DIR [--checkpoint STEP] [--n N] [--seed S] [--individual] [--calibration N] [--json]

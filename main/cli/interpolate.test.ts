@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../engine/backend';
-import { makeRun } from '../engine/export/test-util';
+import { makeRun } from '../processes/run-fixture.test-util';
 import { Rng } from '../engine/trainer/rng';
 import type { Trainer } from '../engine/trainer/trainer';
 import { UsageError } from './args';

@@ -6,13 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LatentRef } from '../../shared/api';
-import { prepareGenerator } from '../engine/export/index';
+import { prepareGenerator } from '../processes/export';
 import { runGraph } from '../engine/export/graph';
 import { seededLatents } from '../engine/export/images';
-import { writeFileAtomic } from '../engine/export/write';
+import { writeFileAtomic } from '../runs/atomic';
 import { Rng } from '../engine/trainer/rng';
 import { SAMPLE_GRID } from '../engine/trainer/trainer';
-import { imageGridPng } from '../runs/render';
+import { imageGridPng } from '../imaging/png';
 import { UsageError } from './args';
 
 /** "12" → grid cell 12; "seed:7" (or "s7") → the latent of seed 7. */

@@ -3,7 +3,7 @@
  * `sngan-studio sample --run <dir> --interpolate A,B [--steps N] --out FILE.png [--checkpoint STEP] [--json]`
  */
 import { UsageError, intFlag, parseFlags } from './args';
-import { sampleRun } from '../engine/export/index';
+import { sampleRun } from '../processes/export';
 import { initBackend } from '../engine/backend';
 import { reportFailure } from './export';
 import { formatLatentRef, interpolateRun, parseLatentRef } from './interpolate';

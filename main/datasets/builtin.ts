@@ -1,6 +1,6 @@
 /** The built-in datasets, always available with no download: 2D toys and procedural shapes. */
 import type { DatasetSummary } from '../../shared/api';
-import { TOYS_2D } from './builtin2d';
+import { TOYS_2D } from '../../shared/toys2d';
 import { SHAPES_PER_CLASS, SHAPES_SIZE, SHAPE_CLASSES } from './shapes';
 
 export const BUILTIN_IDS = ['builtin:ring8', 'builtin:grid25', 'builtin:spiral', 'builtin:shapes'] as const;

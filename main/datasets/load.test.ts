@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrainingData } from './load';
 import { builtinSummaries } from './builtin';
-import { modeCoverage } from './builtin2d';
+import { modeCoverage } from '../../shared/toys2d';
 import { png } from './test-fixtures';
 
 let root: string;

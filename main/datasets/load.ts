@@ -1,6 +1,6 @@
 /** What a trainer gets: the pixels of a stored or built-in image dataset, or a 2D point sampler. */
 import { existsSync } from 'node:fs';
-import { TOYS_2D, sampleMixture } from './builtin2d';
+import { TOYS_2D, sampleMixture } from '../../shared/toys2d';
 import { isBuiltin } from './builtin';
 import { SHAPE_CLASSES, generateShapes } from './shapes';
 import { listDatasets, readDataset } from './store';

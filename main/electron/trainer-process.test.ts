@@ -45,7 +45,7 @@ describe('UtilityTrainerLauncher', () => {
   });
 
   it('finds the .ts bridge when running from source', () => {
-    expect(defaultEntryPath('/repo/main/engine/trainer/worker.ts')).toBe('/repo/main/electron/trainer-entry.ts');
+    expect(defaultEntryPath('/repo/main/processes/trainer.ts')).toBe('/repo/main/electron/trainer-entry.ts');
   });
 
   it('speaks the ChildProcess surface: spawn, send → postMessage, message events', () => {

@@ -39,7 +39,7 @@ export const WORKER_ARG = '--sngan-worker=';
 
 /** The bridge entry (built beside the worker bundle as trainer-entry.js, or the .ts from source). */
 export function defaultEntryPath(workerPath: string): string {
-  return join(dirname(workerPath), workerPath.endsWith('.ts') ? '../../electron/trainer-entry.ts' : 'trainer-entry.js');
+  return join(dirname(workerPath), workerPath.endsWith('.ts') ? '../electron/trainer-entry.ts' : 'trainer-entry.js');
 }
 
 function plainEnv(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config';
 import { fileSink, pointsSnapshot } from './sink';
 import { createRun, listSamples, readSamplePoints, samplePointsPath } from './store';
-import { fieldRgb } from './render';
+import { fieldRgb } from '../imaging/png';
 
 const ws = mkdtempSync(path.join(tmpdir(), 'sngan-sink-'));
 afterAll(() => rmSync(ws, { recursive: true, force: true }));

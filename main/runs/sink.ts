@@ -1,8 +1,24 @@
-/** The trainer loop's RunSink backed by a run folder on disk. */
-import type { RunSink, SamplePayload } from '../engine/trainer/loop';
+/**
+ * A run folder as the trainer loop's sink. The loop declares the interface (engine/trainer/loop.ts, RunSink);
+ * this side only fits its shape, so runs/ never imports the engine; processes/trainer.ts joins the two and the
+ * compiler checks the fit there.
+ */
 import type { PointsSample } from '../../shared/api';
 import { appendMetrics, latestCheckpoint, readCheckpoint, updateStatus, writeCheckpoint, writeSample, writeSamplePoints } from './store';
-import { imageGridPng, scatterPng } from './render';
+import { imageGridPng, scatterPng, type FieldLike } from '../imaging/png';
+
+/** A snapshot as the loop hands it over: an image grid's pixels, or 2D points with D's field. */
+export type SamplePayload =
+  | { kind: 'images'; data: Float32Array; shape: number[] }
+  | { kind: 'points'; data: Float32Array; modes?: [number, number][]; real?: Float32Array; field?: FieldLike };
+
+export interface FileSink {
+  appendMetrics(entry: object): Promise<void>;
+  writeSample(step: number, sample: SamplePayload): Promise<string>;
+  writeCheckpoint(step: number, bytes: Uint8Array): Promise<string>;
+  updateStatus(patch: Record<string, unknown>): Promise<void>;
+  latestCheckpoint(): Promise<Uint8Array | null>;
+}
 
 /** Four decimals are plenty on screen and keep a snapshot's JSON small (~40 kB for 1,500 points and a 48² field). */
 const round = (a: ArrayLike<number>): number[] => Array.from(a, (v) => (Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : 0));
@@ -17,7 +33,7 @@ export function pointsSnapshot(s: Extract<SamplePayload, { kind: 'points' }>): P
   };
 }
 
-export function fileSink(dir: string, keepCheckpoints = 3): RunSink {
+export function fileSink(dir: string, keepCheckpoints = 3): FileSink {
   return {
     appendMetrics: (entry) => appendMetrics(dir, { ...entry, time: Date.now() }),
     async writeSample(step: number, s: SamplePayload) {

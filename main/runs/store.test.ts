@@ -8,7 +8,7 @@ import {
   appendMetrics, createRun, latestCheckpoint, listRuns, listSamples, openRun, readCheckpoint, readMetrics, readStatus,
   truncateMetrics, updateStatus, writeCheckpoint, writeSample,
 } from './store';
-import { imageGridPng, scatterPng } from './render';
+import { imageGridPng, scatterPng } from '../imaging/png';
 
 const ws = mkdtempSync(path.join(tmpdir(), 'sngan-runs-'));
 afterAll(() => rmSync(ws, { recursive: true, force: true }));

@@ -8,6 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState } from '../../shared/events';
 import { PointsSample } from '../../shared/api';
+import { atomicWrite } from './atomic';
+
+export { atomicWrite };
 
 export interface RunStatus {
   id: string;
@@ -32,19 +35,6 @@ export interface RunInfo {
 
 export const runsDir = (workspace: string) => path.join(workspace, 'runs');
 
-/** Write a file atomically: temp name in the same folder, fsync, rename. */
-export async function atomicWrite(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, file);
-}
 
 function makeId(dataset: string): string {
   const d = new Date();

@@ -3,7 +3,7 @@
  * so the main process never loads tfjs. Cached for the life of the app.
  */
 import { fork } from 'node:child_process';
-import { nodeEntry } from './entries';
+import { nodeEntry } from '../processes/entries';
 
 export interface BackendReport {
   name: string;

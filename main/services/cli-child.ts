@@ -3,7 +3,7 @@
  * The main process never loads tfjs; anything that needs a generator goes through here.
  */
 import { fork } from 'node:child_process';
-import { nodeEntry } from './entries';
+import { nodeEntry } from '../processes/entries';
 
 export interface CliOutcome {
   code: number;

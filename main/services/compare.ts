@@ -10,7 +10,8 @@ import { createRun, listSamples, readMetrics, samplePath, updateStatus } from '.
 import { loadTrainingData, type TrainingData } from '../datasets/load';
 import { gridTiles, imageQuality, type ImageQuality } from '../engine/metrics/images';
 import { toUnit, type FeatureClassifier } from '../engine/metrics/classifier';
-import { cachedClassifier } from '../engine/metrics/classifier-cache';
+import { cachedClassifier } from '../engine/metrics/classifier-store';
+import { folderCache } from '../runs/cache';
 import { Rng } from '../engine/trainer/rng';
 import { initBackend, backendInfo, type BackendName } from '../engine/backend';
 import { TrainerHost } from './trainer-host';
@@ -45,12 +46,12 @@ export interface ClassifierContext {
 
 /**
  * The (non-Inception) feature classifier for this dataset, on up to `maxReal` labelled images: trained once and
- * cached in the workspace (engine/metrics/classifier-cache.ts), the same one runs with `evalEvery` use.
+ * cached in the workspace (engine/metrics/classifier-store.ts, on disk by runs/cache.ts), the same one runs with `evalEvery` use.
  */
 export async function classifierFor(data: ImageData, workspace: string, maxReal = 2000, epochs = 3, seed = 0): Promise<ClassifierContext | undefined> {
   if (!data.labels || data.classes.length < 2) return undefined;
   const n = Math.min(data.count, maxReal);
-  const { clf } = await cachedClassifier(workspace, { ...data, labels: data.labels }, { maxTrain: maxReal, epochs, seed });
+  const { clf } = await cachedClassifier(folderCache(workspace), { ...data, labels: data.labels }, { maxTrain: maxReal, epochs, seed });
   return { clf, real: toUnit(data.pixels.subarray(0, n * data.width * data.height * data.channels)), nReal: n };
 }
 

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, type CallResponse, type DatasetSummary } from '../../shared/api';
 import type { Handlers } from './dispatch';
-import type { ServiceContext } from './services';
+import type { ServiceContext } from './context';
 import { importDataset } from '../datasets/import';
 import type { ImportProgress } from '../../shared/datasets';
 import * as store from '../datasets/store';

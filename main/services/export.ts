@@ -7,7 +7,7 @@ import { ApiError } from '../../shared/api';
 import { runsDir } from '../runs/store';
 import { cliFailure, runCliJson } from './cli-child';
 import type { Handlers } from './dispatch';
-import type { ServiceContext } from './services';
+import type { ServiceContext } from './context';
 
 export function exportHandlers(ctx: ServiceContext): Pick<Handlers, 'export.run'> {
   return {

@@ -37,14 +37,8 @@ describe('runKind', () => {
 describe('2D runs through the services', () => {
   let id = '';
   beforeAll(async () => {
-    const { trainCommand } = await import('../cli/train');
-    const log = console.log;
-    console.log = () => {};
-    try {
-      expect(await trainCommand(['--dataset', 'builtin:ring8', '--workspace', workspace, '--steps', '20', '--set', 'sampleEvery=10', '--set', 'checkpointEvery=10', '--json'])).toBe(0);
-    } finally {
-      console.log = log;
-    }
+    const { trainSmallRun } = await import('./train.test-util');
+    expect((await trainSmallRun(workspace, { dataset: 'builtin:ring8', steps: 20, sampleEvery: 10, checkpointEvery: 10 })).state).toBe('finished');
     const runs = await services.call('runs.list', {});
     id = runs.ok ? (runs.value as { id: string }[])[0]!.id : '';
   }, 120_000);
@@ -80,7 +74,7 @@ describe('2D runs through the services', () => {
 
 describe('image runs: interpolation in a child process', () => {
   it('returns a PNG strip, and names a missing checkpoint', async () => {
-    const { makeRun } = await import('../engine/export/test-util');
+    const { makeRun } = await import('../processes/run-fixture.test-util');
     const { initBackend } = await import('../engine/backend');
     await initBackend();
     const run = await makeRun(workspace, 'images', { arch: 'dcgan28' });

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { ApiError, type RunSummary } from '../../shared/api';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState, TrainerEvent } from '../../shared/events';
-import { TOYS_2D } from '../datasets/builtin2d';
+import { TOYS_2D } from '../../shared/toys2d';
 import { createRun, listCheckpoints, listRuns, listSamples, openRun, readMetrics, readSamplePoints, runsDir, samplePath, type RunInfo } from '../runs/store';
 import { cliFailure, runCliJson } from './cli-child';
 import { defaultBackendOf } from './settings';
 import type { Handlers } from './dispatch';
-import { nodeEntry } from './entries';
-import type { ServiceContext } from './services';
+import { nodeEntry } from '../processes/entries';
+import type { ServiceContext } from './context';
 import { TrainerHost } from './trainer-host';
 
 /** A run started through the service's own launch path (live events, Runs list), for callers that queue runs. */

@@ -72,14 +72,8 @@ describe('services', () => {
 
 describe('export service', () => {
   it('exports a run in a child process, and names the damaged file of a broken run', async () => {
-    const { trainCommand } = await import('../cli/train');
-    const log = console.log;
-    console.log = () => {};
-    try {
-      expect(await trainCommand(['--dataset', 'builtin:ring8', '--workspace', workspace, '--steps', '20', '--set', 'checkpointEvery=10', '--json'])).toBe(0);
-    } finally {
-      console.log = log;
-    }
+    const { trainSmallRun } = await import('./train.test-util');
+    expect((await trainSmallRun(workspace, { dataset: 'builtin:ring8', steps: 20, checkpointEvery: 10 })).state).toBe('finished');
     const runs = await services.call('runs.list', {});
     const id = runs.ok ? (runs.value as { id: string }[])[0]!.id : '';
     const r = await services.call('export.run', { id, format: 'onnx' });

@@ -15,6 +15,9 @@ import { exportHandlers } from './export';
 import { studyHandlers } from './studies';
 import { defaultBackendOf, settingsHandlers, workspaceSettings, type SettingsProvider } from './settings';
 import type { TrainerLaunch } from './trainer-host';
+import type { ServiceContext } from './context';
+
+export type { ServiceContext };
 
 export interface ServiceOptions {
   workspace: string;
@@ -32,15 +35,6 @@ export interface Services {
   events: EventBus;
   workspace: string;
   close(): Promise<void>;
-}
-
-export interface ServiceContext {
-  workspace: string;
-  events: EventBus;
-  /** A backend forced for every run (CLI flag or environment); else the settings' default applies. */
-  backend?: string;
-  launchTrainer?: TrainerLaunch;
-  settings: SettingsProvider;
 }
 
 export function appVersion(): string {

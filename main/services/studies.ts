@@ -19,7 +19,7 @@ import { atomicWrite, readMetrics, readStatus, updateStatus } from '../runs/stor
 import { buildVariants, lastImageEval, lastSpectra, variantConfigs } from './compare-variants';
 import type { Handlers } from './dispatch';
 import { runKind, type StartedRun } from './runs';
-import type { ServiceContext } from './services';
+import type { ServiceContext } from './context';
 
 type StudyHandlerNames = 'studies.start' | 'studies.list' | 'studies.get' | 'studies.cancel';
 

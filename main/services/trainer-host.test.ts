@@ -19,7 +19,7 @@ const until = async (f: () => boolean, ms = 100_000) => {
 
 describe('TrainerHost', () => {
   it('finds the worker entry from source', () => {
-    expect(defaultWorkerPath()).toMatch(/engine[\\/]trainer[\\/]worker\.ts$/);
+    expect(defaultWorkerPath()).toMatch(/main[\\/]processes[\\/]trainer\.ts$/);
   });
 
   it('starts paused, steps once, resumes, pauses and stops with a checkpoint', async () => {

@@ -4,11 +4,9 @@
  * a child that exits without a final state marks the run failed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TrainerEvent, type TrainerCommandInput, type RunState } from '../../shared/events';
 import { updateStatus } from '../runs/store';
+import { nodeEntry } from '../processes/entries';
 
 /** The process surface the host uses; Node's ChildProcess fits it, and so does the Electron utilityProcess bridge. */
 export interface TrainerProcessLike {
@@ -46,14 +44,7 @@ export interface TrainerHostOptions {
 const FINAL: RunState[] = ['finished', 'stopped', 'failed'];
 
 export function defaultWorkerPath(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    path.resolve(here, '../engine/trainer/worker.ts'),
-    path.resolve(here, '../engine/trainer/worker.js'),
-    path.resolve(here, 'trainer-worker.js'),
-    path.resolve(here, 'worker.js'),
-  ];
-  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+  return nodeEntry('worker').path;
 }
 
 export class TrainerHost {

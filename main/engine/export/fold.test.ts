@@ -7,7 +7,7 @@ import { matricise } from '../sn/index';
 import { foldedWeights } from './graph';
 import { RNG_JS } from './html';
 import { seededLatents } from './images';
-import { tinySpec } from './test-util';
+import { tinySpec } from './models.test-util';
 
 beforeAll(async () => {
   await initBackend();

@@ -3,8 +3,6 @@
  * model inside. The model is embedded in model.js (fetch() of file:// URLs is blocked in browsers); model.json +
  * weights.bin are included as well for use elsewhere. "New seed" draws a grid; interpolation walks between two seeds.
  */
-import { promises as fs } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { GenGraph } from './graph';
 import type { Manifest } from './manifest';
 import type { LayersArtifacts } from './tfjs';
@@ -89,12 +87,11 @@ async function interp(strip){
 </html>
 `;
 
-export async function samplerFiles(g: GenGraph, art: LayersArtifacts, manifest: Manifest, seed: number): Promise<Map<string, Uint8Array | string>> {
-  const req = createRequire(import.meta.url);
-  const tfjsFile = req.resolve('@tensorflow/tfjs/dist/tf.min.js');
+/** The sampler folder's files; `tfjsBundle` is tfjs's dist/tf.min.js, which the page loads beside it. */
+export function samplerFiles(g: GenGraph, art: LayersArtifacts, manifest: Manifest, seed: number, tfjsBundle: Uint8Array): Map<string, Uint8Array | string> {
   const files = new Map<string, Uint8Array | string>();
   files.set('index.html', PAGE(`SNGAN Studio sampler — ${g.arch}, step ${manifest.run.step}`, seed));
-  files.set('tf.min.js', new Uint8Array(await fs.readFile(tfjsFile)));
+  files.set('tf.min.js', tfjsBundle);
   const embedded = { modelJson: art.modelJson, weights: Buffer.from(art.weights).toString('base64'), manifest };
   files.set('model.js', `window.SNGAN_MODEL = ${JSON.stringify(embedded)};\n`);
   files.set('model.json', JSON.stringify(art.modelJson, null, 2) + '\n');

@@ -1,7 +1,5 @@
-/** Generator samples from a seed, and PNG encodings of them (a grid, or one file per sample). */
+/** Generator samples from a seed (PNG encodings of them: imaging/png.ts). */
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
-import { imageGridPng, scatterPng } from '../../runs/render';
 import { Rng } from '../trainer/rng';
 import { runGraph, type GenGraph } from './graph';
 
@@ -24,23 +22,4 @@ export function sampleGraph(g: GenGraph, n: number, seed: number): { data: Float
   const shape = out.shape;
   out.dispose();
   return { data, shape };
-}
-
-export async function gridPng(s: { data: Float32Array; shape: number[] }): Promise<Uint8Array> {
-  if (s.shape.length === 2) return scatterPng(s.data);
-  return imageGridPng(s.data, s.shape);
-}
-
-/** One PNG per sample (images), grey or RGB at native resolution. */
-export async function individualPngs(s: { data: Float32Array; shape: number[] }): Promise<Uint8Array[]> {
-  if (s.shape.length !== 4) throw new Error('individual PNGs need image samples (this generator makes points)');
-  const [n, h, w, c] = s.shape;
-  const per = h * w * c;
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const buf = Buffer.alloc(per);
-    for (let j = 0; j < per; j++) buf[j] = Math.max(0, Math.min(255, Math.round((s.data[i * per + j] + 1) * 127.5)));
-    out.push(new Uint8Array(await sharp(buf, { raw: { width: w, height: h, channels: c as 1 | 3 } }).png().toBuffer()));
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 /** manifest.json written beside every export: what goes in, what comes out, where it came from, how to sample. */
 import path from 'node:path';
 import type { GenGraph } from './graph';
-import type { LoadedRun } from './load';
+import type { LoadedRun } from './generator';
 
 /** The seeded latents an export is verified on (and, without running statistics, frozen with). */
 export interface Calibration {

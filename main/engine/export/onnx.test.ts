@@ -5,7 +5,7 @@ import { initBackend } from '../backend';
 import { buildGraph, calibrate, runGraph } from './graph';
 import { toOnnx, ONNX_OPSET } from './onnx';
 import { decodeModel } from './onnx-proto';
-import { latents, maxAbsDiff, tinyGenerator, type TinyCase } from './test-util';
+import { latents, maxAbsDiff, tinyGenerator, type TinyCase } from './models.test-util';
 
 beforeAll(async () => {
   await initBackend();

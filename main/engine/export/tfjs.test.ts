@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { buildGraph, calibrate, runGraph } from './graph';
 import { loadLayersModelFrom, saveLayersModel, toLayersModel } from './tfjs';
-import { latents, maxAbsDiff, tinyGenerator, type TinyCase } from './test-util';
+import { latents, maxAbsDiff, tinyGenerator, type TinyCase } from './models.test-util';
 
 beforeAll(async () => {
   await initBackend();

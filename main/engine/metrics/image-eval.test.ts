@@ -1,9 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { initBackend } from '../backend';
-import { cachedClassifier } from './classifier-cache';
+import { cachedClassifier, type ClassifierCache } from './classifier-store';
 import { toUnit } from './classifier';
 import { createImageEvaluator } from './image-eval';
 import { toy } from './toy-images.test-util';
@@ -12,11 +9,22 @@ beforeAll(async () => {
   await initBackend();
 });
 
+/** The cache in memory (the folder implementation, runs/cache.ts, has its own test). */
+function memoryCache(): ClassifierCache & { keys(): string[] } {
+  const m = new Map<string, { json: string; weights: Uint8Array }>();
+  return {
+    load: async (k) => m.get(k) ?? null,
+    save: async (k, e) => void m.set(k, { json: e.json, weights: e.weights.slice() }),
+    where: (k) => `memory:${k}`,
+    keys: () => [...m.keys()],
+  };
+}
+
 
 describe('cached feature classifier and image eval (not Inception)', () => {
-  it('trains once, then loads from the workspace cache with identical features', async () => {
-    const ws = await mkdtemp(path.join(tmpdir(), 'clfcache-'));
-    try {
+  it('trains once, then loads from the cache with identical features', async () => {
+    const ws = memoryCache();
+    {
       const d = toy(200, 1);
       const a = await cachedClassifier(ws, d, { epochs: 2 });
       expect(a.cached).toBe(false);
@@ -28,16 +36,14 @@ describe('cached feature classifier and image eval (not Inception)', () => {
       // another dataset (different content) gets its own entry
       const c = await cachedClassifier(ws, { ...toy(200, 2), id: d.id }, { epochs: 2 });
       expect(c.cached).toBe(false);
-      expect((await readdir(path.join(ws, 'cache', 'feature-classifier'))).length).toBe(2);
+      expect(ws.keys().length).toBe(2);
       [a, b, c].forEach((r) => r.clf.dispose());
-    } finally {
-      await rm(ws, { recursive: true, force: true });
     }
   });
 
   it('eval: real-like samples score a lower classifier FID than one-class samples; diversity in (0, 1)', async () => {
-    const ws = await mkdtemp(path.join(tmpdir(), 'imgeval-'));
-    try {
+    const ws = memoryCache();
+    {
       const d = toy(300, 3);
       const gen = (src: ReturnType<typeof toy>, oneClass: boolean) => async (n: number) => {
         const out = new Float32Array(n * 144);
@@ -48,8 +54,8 @@ describe('cached feature classifier and image eval (not Inception)', () => {
         return out;
       };
       const other = toy(300, 4); // fresh noise, same distribution
-      const good = createImageEvaluator({ workspace: ws, data: d, generate: gen(other, false), samples: 100, seed: 0, maxReal: 300 });
-      const bad = createImageEvaluator({ workspace: ws, data: d, generate: gen(other, true), samples: 100, seed: 0, maxReal: 300 });
+      const good = createImageEvaluator({ cache: ws, data: d, generate: gen(other, false), samples: 100, seed: 0, maxReal: 300 });
+      const bad = createImageEvaluator({ cache: ws, data: d, generate: gen(other, true), samples: 100, seed: 0, maxReal: 300 });
       const g = await good.evaluate(10);
       const b = await bad.evaluate(10);
       expect(g.samples).toBe(100);
@@ -58,13 +64,11 @@ describe('cached feature classifier and image eval (not Inception)', () => {
       expect(g.msssim!).toBeGreaterThan(0);
       expect(g.msssim!).toBeLessThan(1);
       // unlabelled data: diversity only
-      const nolab = createImageEvaluator({ workspace: ws, data: { ...d, labels: undefined }, generate: gen(other, false), samples: 50, seed: 0 });
+      const nolab = createImageEvaluator({ cache: ws, data: { ...d, labels: undefined }, generate: gen(other, false), samples: 50, seed: 0 });
       const u = await nolab.evaluate(10);
       expect(u.classifierFid).toBeUndefined();
       expect(u.msssim).toBeGreaterThan(0);
       [good, bad, nolab].forEach((e) => e.dispose());
-    } finally {
-      await rm(ws, { recursive: true, force: true });
     }
   });
 });

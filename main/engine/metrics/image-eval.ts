@@ -2,7 +2,7 @@
  * Image metrics during training (every `evalEvery` steps): `samples` fresh generated images scored by
  *  - diversity: mean MS-SSIM between random pairs (ssim.ts; lower = more diverse), for any image dataset;
  *  - with labels: FID and KID in the feature space of the app's own classifier (classifier.ts, cached per
- *    dataset by classifier-cache.ts) against up to `maxReal` real images — NOT Inception-FID/KID.
+ *    dataset by classifier-store.ts) against up to `maxReal` real images — NOT Inception-FID/KID.
  * The classifier and the real images' features are prepared once, at the first evaluation.
  */
 import type { z } from 'zod';
@@ -11,7 +11,7 @@ import { msssimDiversity } from './ssim';
 import { fidFromFeatures } from './frechet';
 import { kidFromFeatures } from './kid';
 import { toUnit, type FeatureClassifier } from './classifier';
-import { cachedClassifier, type LabelledImages } from './classifier-cache';
+import { cachedClassifier, type ClassifierCache, type LabelledImages } from './classifier-store';
 import { Rng } from '../trainer/rng';
 
 export type Eval = z.infer<typeof EvalMetrics>;
@@ -28,7 +28,8 @@ export interface ImagesLike {
 }
 
 export interface ImageEvalOptions {
-  workspace: string;
+  /** Where the feature classifier is kept between runs (runs/cache.ts on disk). */
+  cache: ClassifierCache;
   data: ImagesLike;
   /** n generated images, NHWC in the generator's range [-1, 1]. */
   generate: (n: number) => Promise<Float32Array>;
@@ -59,7 +60,7 @@ export function createImageEvaluator(o: ImageEvalOptions): ImageEvaluator {
   const prepare = () =>
     (prep ??= (async () => {
       if (!labelled) return null;
-      const r = await cachedClassifier(o.workspace, d as LabelledImages, { maxTrain: o.maxReal ?? 2000, seed: o.seed });
+      const r = await cachedClassifier(o.cache, d as LabelledImages, { maxTrain: o.maxReal ?? 2000, seed: o.seed });
       o.onClassifier?.({ cached: r.cached, dir: r.dir, trainAccuracy: r.clf.trainAccuracy });
       const nReal = Math.min(d.count, o.maxReal ?? 2000);
       const real = r.clf.features(toUnit(d.pixels.subarray(0, nReal * d.width * d.height * d.channels)), nReal);

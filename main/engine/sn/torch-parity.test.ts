@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
+import fixturesJson from './fixtures/torch_sn.json';
 import { initBackend } from '../backend';
 import { SpectralNorm, type SNKind } from './index';
 
@@ -16,7 +16,7 @@ interface Layer {
   kind: SNKind; config: { stride?: number; padding?: number }; weightShape: number[]; weight: number[];
   u0: number[]; v0: number[]; inputShape: number[]; input: number[]; cases: Case[];
 }
-const fixtures = JSON.parse(readFileSync(new URL('./fixtures/torch_sn.json', import.meta.url), 'utf8')) as { torch: string; layers: Layer[] };
+const fixtures = fixturesJson as unknown as { torch: string; layers: Layer[] };
 
 /** torch weight layout → tfjs kernel layout. Linear [out,in]→[in,out]; Conv2d [out,in,kh,kw]→[kh,kw,in,out];
  *  ConvTranspose2d [in,out,kh,kw]→[kh,kw,out,in]. Both conv cases are the permutation (2,3,1,0). */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { parseConfig } from '../../../shared/config';
-import { TOYS_2D, sampleMixture } from '../../datasets/builtin2d';
+import { TOYS_2D, sampleMixture } from '../../../shared/toys2d';
 import { dataSource } from './data';
 import { Trainer } from './trainer';
 import { decisionField, fieldBounds, gridPoints, realPoints } from './field';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { parseConfig } from '../../../shared/config';
 import type { TrainerEvent } from '../../../shared/events';
-import { TOYS_2D, sampleMixture, modeCoverage } from '../../datasets/builtin2d';
+import { TOYS_2D, sampleMixture, modeCoverage } from '../../../shared/toys2d';
 import { dataSource } from './data';
 import { Trainer } from './trainer';
 import { TrainLoop, type RunSink } from './loop';

@@ -1,15 +1,11 @@
 /**
  * Schedules exact spectra off the training step's critical path: `capture` copies the kernels to the host
  * (one synchronous read per kernel, at the step it is called), and a `worker_threads` worker computes the
- * spectra (spectra.ts) while training goes on. The worker is found next to this module: the .ts source
- * under tsx / vitest, or `spectra-worker.js` beside the esbuild bundle in out/node/. Where no worker can
- * be started, the computation runs inline (and says so in `mode`).
+ * spectra (spectra.ts) while training goes on. Where the worker script lives is the process entry's business
+ * (processes/entries.ts passes it in); without one, or when it cannot start, the computation runs inline
+ * (and says so in `mode`).
  */
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import type * as tf from '@tensorflow/tfjs';
 import type { LayerSpectrum } from '../../../shared/events';
 import { spectraOf, SPECTRUM_TOP, type HostKernel, type KernelKind } from './spectra';
@@ -20,32 +16,16 @@ export interface KernelSource {
   tensor: tf.Tensor;
 }
 
+/** How to start the spectra worker thread: a script path, or source to eval (tsx bootstrap from source). */
+export interface WorkerEntry {
+  script: string;
+  eval: boolean;
+}
+
 export interface SpectraResult {
   spectra: LayerSpectrum[];
   /** Worker compute time (or inline time), ms. */
   ms: number;
-}
-
-/**
- * How to start the worker; null when its script cannot be found. From source, worker threads do not inherit
- * tsx's `--import` hooks, so a two-line eval bootstrap loads the .ts file through tsx's CommonJS API.
- */
-export function spectraWorkerEntry(): { script: string; eval: boolean } | null {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    const p = join(dirname(here), 'spectra-worker.ts');
-    if (!existsSync(p)) return null;
-    let api: string;
-    try {
-      api = createRequire(import.meta.url).resolve('tsx/cjs/api');
-    } catch {
-      return null;
-    }
-    return { script: `require(${JSON.stringify(api)}).require(${JSON.stringify(p)}, ${JSON.stringify(p)});`, eval: true };
-  }
-  const candidates = [join(dirname(here), 'spectra-worker.js'), join(dirname(here), '..', 'node', 'spectra-worker.js')];
-  const p = candidates.find((c) => existsSync(c));
-  return p ? { script: p, eval: false } : null;
 }
 
 /** Copy kernels to host memory (float32), at the current step. */
@@ -61,9 +41,9 @@ export class SpectraRunner {
   mode: 'worker' | 'inline';
   private readonly top: number;
 
-  constructor(opts: { inline?: boolean; top?: number } = {}) {
+  constructor(opts: { worker?: WorkerEntry | null; top?: number } = {}) {
     this.top = opts.top ?? SPECTRUM_TOP;
-    const entry = opts.inline ? null : spectraWorkerEntry();
+    const entry = opts.worker ?? null;
     if (entry) {
       try {
         this.worker = new Worker(entry.script, { eval: entry.eval });

@@ -1,4 +1,4 @@
-import { describe, expect, it, afterAll } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { svd } from '../linalg/svd';
 import { matricise } from '../sn/matricise';
@@ -70,22 +70,6 @@ describe('spectra', () => {
   });
 });
 
-describe('SpectraRunner', () => {
-  const runner = new SpectraRunner();
-  afterAll(() => runner.dispose());
-
-  it('the worker thread starts from source and its spectra equal the inline ones', async () => {
-    expect(runner.mode).toBe('worker');
-    const ks = [kernel('D/a', 'conv2d', [3, 3, 4, 8], 11), kernel('G/b', 'conv2dTranspose', [4, 4, 6, 10], 12), kernel('D/c', 'dense', [30, 1], 13)];
-    const inline = spectraOf(ks.map((k) => ({ ...k, data: k.data.slice() })));
-    const src = ks.map((k) => ({ name: k.name, kind: k.kind, tensor: tf.tensor(k.data, k.shape) }));
-    const r = await runner.run(src);
-    tf.dispose(src.map((s) => s.tensor));
-    expect(r.spectra).toEqual(inline);
-    expect(r.spectra[2].count).toBe(1);
-  });
-});
-
 describe('symmetric eigenvalues (Householder + QL)', () => {
   it('match the Jacobi SVD of random PSD and indefinite symmetric matrices, incl. repeated and zero eigenvalues', async () => {
     const { symmetricEigenvalues } = await import('./spectra-eig');
@@ -109,18 +93,12 @@ describe('symmetric eigenvalues (Householder + QL)', () => {
   });
 });
 
-describe('SpectraRunner fallback', () => {
-  it('inline mode gives the same result; a worker that dies hands later work to inline', async () => {
+describe('SpectraRunner without a worker', () => {
+  it('computes inline and gives the same result as spectraOf', async () => {
     const ks = [kernel('D/a', 'dense', [6, 5], 21)];
-    const inline = new SpectraRunner({ inline: true });
+    const inline = new SpectraRunner();
     expect(inline.mode).toBe('inline');
     expect((await inline.compute(ks.map((k) => ({ ...k, data: k.data.slice() })))).spectra).toEqual(spectraOf(ks));
-    const r = new SpectraRunner();
-    expect(r.mode).toBe('worker');
-    await (r as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    await new Promise((res) => setTimeout(res, 50));
-    expect(r.mode).toBe('inline');
-    expect((await r.compute(ks.map((k) => ({ ...k, data: k.data.slice() })))).spectra).toEqual(spectraOf(ks));
-    await r.dispose();
+    await inline.dispose();
   });
 });

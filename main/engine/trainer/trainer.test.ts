@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { parseConfig, type TrainConfigInput } from '../../../shared/config';
-import { TOYS_2D, sampleMixture } from '../../datasets/builtin2d';
+import { TOYS_2D, sampleMixture } from '../../../shared/toys2d';
 import { dataSource, type DataSource } from './data';
 import { NonFiniteError, Trainer } from './trainer';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';

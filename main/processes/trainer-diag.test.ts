@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
-import { parseConfig } from '../../../shared/config';
-import { TrainerEvent, type LayerSpectrum } from '../../../shared/events';
-import { TOYS_2D, sampleMixture } from '../../datasets/builtin2d';
-import { dataSource } from './data';
-import { Trainer } from './trainer';
-import { TrainLoop, type RunSink } from './loop';
-import { SpectraRunner, captureKernels, type KernelSource } from './spectra-runner';
-import { spectraOf } from './spectra';
-import { svd } from '../linalg/svd';
-import { matriciseHost } from './spectra';
+import { initBackend } from '../engine/backend';
+import { parseConfig } from '../../shared/config';
+import { TrainerEvent, type LayerSpectrum } from '../../shared/events';
+import { TOYS_2D, sampleMixture } from '../../shared/toys2d';
+import { dataSource } from '../engine/trainer/data';
+import { Trainer } from '../engine/trainer/trainer';
+import { TrainLoop, type RunSink } from '../engine/trainer/loop';
+import { SpectraRunner, captureKernels, type KernelSource } from '../engine/trainer/spectra-runner';
+import { spectraWorkerEntry } from './entries';
+import { spectraOf } from '../engine/trainer/spectra';
+import { svd } from '../engine/linalg/svd';
+import { matriciseHost } from '../engine/trainer/spectra';
 
 const ring = TOYS_2D.ring8;
 const ring8 = dataSource({ kind: 'points', id: 'ring8', modes: ring.modes, std: ring.std, classes: [], sample: (n, r) => sampleMixture(ring.modes, ring.std, n, r) });
@@ -34,7 +35,7 @@ beforeAll(async () => {
 });
 
 describe('TrainLoop diagnostics', () => {
-  const runner = new SpectraRunner();
+  const runner = new SpectraRunner({ worker: spectraWorkerEntry() });
   afterAll(() => runner.dispose());
 
   it('every diagEvery steps: worker spectra of D and G kernels as read at that step, stored and schema-valid', async () => {

@@ -1,5 +1,5 @@
 /** Child-process entry: initialise the tfjs backend and report which one and why. */
-import { initBackend } from './backend';
+import { initBackend } from '../engine/backend';
 
 const forceIndex = process.argv.indexOf('--backend');
 const force = forceIndex >= 0 ? process.argv[forceIndex + 1] : undefined;

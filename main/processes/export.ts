@@ -2,20 +2,37 @@
  * Export a run's generator at a saved checkpoint: tfjs LayersModel, ONNX, PNG images, a GIF timelapse of the
  * run's snapshots, or a standalone HTML sampler. Everything is produced in memory, checked, then written to a
  * temp folder beside --out and renamed into place; a damaged run fails with the file's name and writes nothing.
+ * This composes the three rooms: runs/ reads the run and writes the folder, engine/export/ rebuilds and
+ * translates the generator, imaging/ encodes pictures. The CLI (the services' export child) calls it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { buildGraph, calibrate, freezeRunningStats, type GenGraph } from './graph';
-import { loadRun, ExportError, type LoadedRun } from './load';
-import { gridPng, individualPngs, sampleGraph, seededLatents } from './images';
-import { generatorInfo, runInfo, snippets, type Calibration, type Manifest } from './manifest';
-import { saveLayersModel, loadLayersModelFrom, toLayersModel, type LayersArtifacts } from './tfjs';
-import { onnxIo, toOnnx } from './onnx';
-import { timelapseGif } from './timelapse';
-import { samplerFiles } from './html';
-import { writeFileAtomic, writeFolder, type FileSet } from './write';
+import { ExportError } from '../../shared/export-error';
+import { buildGraph, calibrate, freezeRunningStats, type GenGraph } from '../engine/export/graph';
+import { generatorFromCheckpoint, type LoadedRun } from '../engine/export/generator';
+import { sampleGraph, seededLatents } from '../engine/export/images';
+import { generatorInfo, runInfo, snippets, type Calibration, type Manifest } from '../engine/export/manifest';
+import { saveLayersModel, loadLayersModelFrom, toLayersModel, type LayersArtifacts } from '../engine/export/tfjs';
+import { onnxIo, toOnnx } from '../engine/export/onnx';
+import { samplerFiles } from '../engine/export/html';
+import { gridPng, individualPngs } from '../imaging/png';
+import { timelapseGif } from '../imaging/gif';
+import { writeFileAtomic, writeFolder, type FileSet } from '../runs/atomic';
+import { readRunFiles, readSnapshots } from '../runs/read-run';
 
-export { ExportError, loadRun, type LoadedRun } from './load';
+export { ExportError, type LoadedRun };
+
+/** Load a run folder at a saved checkpoint into the app's own Generator (EMA weights when the run has them). */
+export async function loadRun(dir: string, opts: { checkpoint?: number } = {}): Promise<LoadedRun> {
+  return generatorFromCheckpoint(await readRunFiles(dir, opts));
+}
+
+/** tfjs's browser bundle, which the HTML sampler ships beside its page. */
+async function tfjsBundle(): Promise<Uint8Array> {
+  return new Uint8Array(await fs.readFile(createRequire(import.meta.url).resolve('@tensorflow/tfjs/dist/tf.min.js')));
+}
 
 export const EXPORT_FORMATS = ['tfjs', 'onnx', 'png', 'gif', 'html'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -142,8 +159,9 @@ function baseManifest(format: string, p: PreparedGenerator, layout: 'NHWC' | 'NC
 export async function exportRun(o: ExportOptions): Promise<ExportResult> {
   const files: FileSet = new Map();
   if (o.format === 'gif') {
-    const { gif, steps } = await timelapseGif(o.run, { frameMs: o.frameMs });
-    files.set('timelapse.gif', gif);
+    const frames = await readSnapshots(o.run);
+    const steps = frames.map((f) => f.step);
+    files.set('timelapse.gif', await timelapseGif(frames, { frameMs: o.frameMs }));
     files.set('manifest.json', json({ format: 'gif', createdAt: new Date().toISOString(), files: ['timelapse.gif'], run: { id: path.basename(o.run), dir: o.run }, frames: steps.map((s) => `samples/step-${s}.png`) }));
     return { format: o.format, out: o.out, files: await writeFolder(o.out, files) };
   }
@@ -162,7 +180,7 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
         if (o.format === 'tfjs') {
           files.set('model.json', json(art.modelJson));
           files.set('weights.bin', art.weights);
-        } else for (const [k, v] of await samplerFiles(p.graph, art, manifest, o.seed ?? 0)) files.set(k, v);
+        } else for (const [k, v] of samplerFiles(p.graph, art, manifest, o.seed ?? 0, await tfjsBundle())) files.set(k, v);
         break;
       }
       case 'onnx': {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastImageEval, lastSpectra, type VariantResult } from './compare';
-import { formatTable } from '../cli/compare';
+import { lastImageEval, lastSpectra, type VariantResult } from '../services/compare';
+import { formatTable } from './compare';
 import { parseConfig } from '../../shared/config';
 import type { StreamEvent } from '../engine/alerts';
 

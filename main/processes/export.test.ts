@@ -4,12 +4,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend';
-import { Rng } from '../trainer/rng';
-import { SAMPLE_POINTS, type Trainer } from '../trainer/trainer';
-import { ExportError, exportRun, loadRun } from './index';
-import { seededLatents } from './images';
-import { makeRun, maxAbsDiff } from './test-util';
+import { initBackend } from '../engine/backend';
+import { Rng } from '../engine/trainer/rng';
+import { SAMPLE_POINTS, type Trainer } from '../engine/trainer/trainer';
+import { ExportError, exportRun, loadRun } from './export';
+import { seededLatents } from '../engine/export/images';
+import { maxAbsDiff } from '../engine/export/models.test-util';
+import { makeRun } from './run-fixture.test-util';
 
 let ws: string;
 let points: { dir: string; trainer: Trainer };
@@ -155,7 +156,7 @@ describe('export from a run folder', () => {
     await fs.writeFile(ck, full.subarray(0, full.length - 100));
     expect(await expectFail(ck, path.join(ws, 'bad1'))).toMatch(/truncated/);
     // Missing weights: a checkpoint without the generator's dense kernel.
-    const { decodeCheckpoint, encodeCheckpoint } = await import('../trainer/checkpoint');
+    const { decodeCheckpoint, encodeCheckpoint } = await import('../engine/trainer/checkpoint');
     const { state } = decodeCheckpoint(new Uint8Array(full));
     delete state.vars['G/fc/kernel'];
     if (state.ema) delete state.ema['G/fc/kernel'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TOYS_2D, modeCoverage, sampleMixture } from './builtin2d';
+import { TOYS_2D, modeCoverage, sampleMixture } from './toys2d';
 
 function mulberry(seed: number) {
   return () => {

@@ -3,8 +3,8 @@
  * In:  { type: 'import', paths, opts: { workspace, size?, channels?, fit?, name? } } | { type: 'cancel' }
  * Out: { type: 'progress', progress } | { type: 'done', manifest, skipped } | { type: 'failed', error, cancelled, skipped }
  */
-import { importDataset } from './import';
-import { ImportError } from './errors';
+import { importDataset } from '../datasets/import';
+import { ImportError } from '../datasets/errors';
 
 type In =
   | { type: 'import'; paths: string[]; opts: { workspace: string; size?: 28 | 32 | 64 | 128; channels?: 1 | 3; fit?: 'crop' | 'letterbox'; name?: string } }

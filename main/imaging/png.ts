@@ -1,4 +1,4 @@
-/** Sample snapshots as PNG: image grids and 2D scatter plots (sharp encodes). */
+/** Samples as PNG: image grids, one file per image, and 2D scatter plots (sharp encodes). Used by run snapshots and exports. */
 import sharp from 'sharp';
 
 /** images: [n, h, w, c] in [-1, 1] → a cols×rows grid PNG with 2px gaps; small images are upscaled. */
@@ -103,4 +103,24 @@ export async function scatterPng(
   if (real) dot(real, 30, 120, 70);
   dot(points, 230, 110, 20);
   return new Uint8Array(await sharp(buf, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
+}
+
+/** Samples as one PNG: a grid of images, or a scatter plot of 2D points. */
+export async function gridPng(s: { data: Float32Array; shape: number[] }): Promise<Uint8Array> {
+  if (s.shape.length === 2) return scatterPng(s.data);
+  return imageGridPng(s.data, s.shape);
+}
+
+/** One PNG per sample (images), grey or RGB at native resolution. */
+export async function individualPngs(s: { data: Float32Array; shape: number[] }): Promise<Uint8Array[]> {
+  if (s.shape.length !== 4) throw new Error('individual PNGs need image samples (this generator makes points)');
+  const [n, h, w, c] = s.shape;
+  const per = h * w * c;
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const buf = Buffer.alloc(per);
+    for (let j = 0; j < per; j++) buf[j] = Math.max(0, Math.min(255, Math.round((s.data[i * per + j] + 1) * 127.5)));
+    out.push(new Uint8Array(await sharp(buf, { raw: { width: w, height: h, channels: c as 1 | 3 } }).png().toBuffer()));
+  }
+  return out;
 }

@@ -1,12 +1,36 @@
-/** All-or-nothing output: everything goes to a temp name beside the target, renamed into place when complete. */
+/**
+ * All-or-nothing writes: everything goes to a temp name beside the target (fsynced), renamed into place when
+ * complete; a failed write removes its temp file. Run folders (store.ts) and export folders both write this way.
+ */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ExportError } from './load';
+import { ExportError } from '../../shared/export-error';
 
 export type FileSet = Map<string, Uint8Array | string>;
 
-const tmpName = (target: string) => path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+/** Temp names carry this marker, so a sweep can find what a crashed writer left behind. */
+export const TMP_MARK = '.tmp-';
+const tmpName = (target: string) => path.join(path.dirname(target), `.${path.basename(target)}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+
+/** Write a file atomically: temp name in the same folder, fsync, rename; the temp file is removed on failure. */
+export async function atomicWrite(file: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = tmpName(file);
+  try {
+    const fh = await fs.open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
 
 async function ensureFree(target: string, kind: 'folder' | 'file'): Promise<void> {
   const st = await fs.stat(target).catch(() => null);
@@ -38,16 +62,8 @@ export async function writeFolder(out: string, files: FileSet): Promise<string[]
   return [...files.keys()];
 }
 
-/** Write one file via a temp name and rename (replaces an existing file). */
+/** Write one file via a temp name and rename (replaces an existing file, never a folder). */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await ensureFree(file, 'file');
-  const tmp = tmpName(path.resolve(file));
-  try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await atomicWrite(path.resolve(file), data);
 }

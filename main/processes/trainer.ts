@@ -4,19 +4,21 @@
  * Nothing thrown here escapes: failures become error events and a 'failed' status.
  */
 import * as tf from '@tensorflow/tfjs';
-import { TrainerCommand, type TrainerEvent } from '../../../shared/events';
-import { BACKENDS } from '../../../shared/config';
-import { initBackend } from '../backend';
-import { loadTrainingData } from '../../datasets/load';
-import { modeCoverage } from '../../datasets/builtin2d';
-import { openRun, latestCheckpoint, readCheckpoint, truncateMetrics, updateStatus } from '../../runs/store';
-import { fileSink } from '../../runs/sink';
-import { dataSource, type TrainingDataLike } from './data';
-import { Trainer } from './trainer';
-import { TrainLoop } from './loop';
-import { decodeCheckpoint } from './checkpoint';
-import { SpectraRunner, type KernelSource } from './spectra-runner';
-import { createImageEvaluator, type ImageEvaluator } from '../metrics/image-eval';
+import { TrainerCommand, type TrainerEvent } from '../../shared/events';
+import { BACKENDS } from '../../shared/config';
+import { initBackend } from '../engine/backend';
+import { loadTrainingData } from '../datasets/load';
+import { modeCoverage } from '../../shared/toys2d';
+import { openRun, latestCheckpoint, readCheckpoint, truncateMetrics, updateStatus } from '../runs/store';
+import { fileSink } from '../runs/sink';
+import { folderCache } from '../runs/cache';
+import { dataSource, type TrainingDataLike } from '../engine/trainer/data';
+import { Trainer } from '../engine/trainer/trainer';
+import { TrainLoop } from '../engine/trainer/loop';
+import { decodeCheckpoint } from '../engine/trainer/checkpoint';
+import { SpectraRunner, type KernelSource } from '../engine/trainer/spectra-runner';
+import { spectraWorkerEntry } from './entries';
+import { createImageEvaluator, type ImageEvaluator } from '../engine/metrics/image-eval';
 
 let loop: TrainLoop | null = null;
 let starting = false;
@@ -63,13 +65,13 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     }
     const steps = cmd.steps ?? config.steps;
     // exact spectra of every D and G kernel, computed in a worker thread while training goes on
-    const spectra = config.diagEvery > 0 ? new SpectraRunner() : null;
+    const spectra = config.diagEvery > 0 ? new SpectraRunner({ worker: spectraWorkerEntry() }) : null;
     const kernelSources = (): KernelSource[] =>
       [trainer.D.params, trainer.G.params].flatMap((p) => p.kernels.map((k) => ({ name: k.name, kind: k.kind, tensor: p.vars.get(k.kernel)! })));
     let images: ImageEvaluator | null = null;
     if (config.evalEvery > 0 && td.kind === 'images') {
       images = createImageEvaluator({
-        workspace: cmd.workspace,
+        cache: folderCache(cmd.workspace),
         data: td,
         generate: (n) => trainer.generate(n, 5),
         samples: config.evalSamples,

@@ -3,7 +3,7 @@
  * Message in: { id, kernels: HostKernel[] }; out: { id, spectra } or { id, error }.
  */
 import { parentPort } from 'node:worker_threads';
-import { spectraOf, type HostKernel } from './spectra';
+import { spectraOf, type HostKernel } from '../engine/trainer/spectra';
 
 parentPort?.on('message', (msg: { id: number; kernels: HostKernel[]; top?: number }) => {
   try {

@@ -1,14 +1,11 @@
 /**
- * The feature classifier (classifier.ts; NOT Inception) trained once per dataset and settings, then kept on
- * disk under `<workspace>/cache/feature-classifier/<key>/` (model.json + weights.bin, written to a temp folder
- * and renamed), so every run and every comparison on that dataset scores in the same feature space without
- * retraining. The key covers the dataset's id, size, layout, a fingerprint of its pixels and labels, and the
- * classifier settings.
+ * The feature classifier (classifier.ts; NOT Inception) trained once per dataset and settings, then kept in a
+ * ClassifierCache (on disk: runs/cache.ts), so every run and every comparison on that dataset scores in the same
+ * feature space without retraining. The key covers the dataset's id, size, layout, a fingerprint of its pixels
+ * and labels, and the classifier settings.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { featureClassifier, trainFeatureClassifier, type ClassifierOptions, type FeatureClassifier } from './classifier';
 
 export interface LabelledImages {
@@ -36,8 +33,14 @@ export function classifierKey(d: LabelledImages, o: ClassifierOptions = {}): str
   return h.digest('hex').slice(0, 16);
 }
 
-export function classifierCacheDir(workspace: string, key: string): string {
-  return path.join(workspace, 'cache', 'feature-classifier', key);
+/**
+ * Where trained classifiers are kept, by key: the file implementation is runs/cache.ts
+ * (`<workspace>/cache/feature-classifier/<key>/`); tests use memory. `where` names the entry for messages.
+ */
+export interface ClassifierCache {
+  load(key: string): Promise<{ json: string; weights: Uint8Array } | null>;
+  save(key: string, entry: { json: string; weights: Uint8Array }): Promise<void>;
+  where(key: string): string;
 }
 
 interface Meta {
@@ -48,7 +51,8 @@ interface Meta {
   note: string;
 }
 
-export async function saveClassifier(clf: FeatureClassifier, dir: string, dataset: string): Promise<void> {
+/** The classifier as a cache entry: model.json-like metadata and the weights' bytes. */
+export async function serializeClassifier(clf: FeatureClassifier, dataset: string): Promise<{ json: string; weights: Uint8Array }> {
   let art: tf.io.ModelArtifacts | null = null;
   await clf.model.save(tf.io.withSaveHandler(async (a) => {
     art = a;
@@ -64,43 +68,31 @@ export async function saveClassifier(clf: FeatureClassifier, dir: string, datase
     dataset,
     note: 'Feature classifier for this app\'s FID/KID (NOT Inception-v3); trained on the dataset\'s labels.',
   };
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  await fs.mkdir(tmp, { recursive: true });
-  await fs.writeFile(path.join(tmp, 'weights.bin'), new Uint8Array(weights));
-  await fs.writeFile(path.join(tmp, 'model.json'), JSON.stringify(meta));
-  await fs.mkdir(path.dirname(dir), { recursive: true });
-  try {
-    await fs.rename(tmp, dir);
-  } catch {
-    // another process cached it first: keep theirs
-    await fs.rm(tmp, { recursive: true, force: true });
-  }
+  return { json: JSON.stringify(meta), weights: new Uint8Array(weights) };
 }
 
-export async function loadClassifier(dir: string): Promise<FeatureClassifier | null> {
-  let meta: Meta, weights: Buffer;
-  try {
-    meta = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8')) as Meta;
-    weights = await fs.readFile(path.join(dir, 'weights.bin'));
-  } catch {
-    return null;
-  }
-  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+export async function deserializeClassifier(entry: { json: string; weights: Uint8Array }): Promise<FeatureClassifier> {
+  const meta = JSON.parse(entry.json) as Meta;
+  const w = entry.weights;
+  const weightData = w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer;
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: meta.modelTopology, weightSpecs: meta.weightSpecs, weightData }));
   return featureClassifier(model, meta.trainAccuracy);
 }
 
 /** The cached classifier for this dataset, training (and caching) it on first use. */
 export async function cachedClassifier(
-  workspace: string,
+  cache: ClassifierCache,
   d: LabelledImages,
   o: ClassifierOptions = {},
 ): Promise<{ clf: FeatureClassifier; cached: boolean; dir: string }> {
   const s = { ...CLASSIFIER_DEFAULTS, ...o };
-  const dir = classifierCacheDir(workspace, classifierKey(d, s));
-  const hit = await loadClassifier(dir).catch(() => null);
-  if (hit) return { clf: hit, cached: true, dir };
+  const key = classifierKey(d, s);
+  const entry = await cache.load(key).catch(() => null);
+  const hit = entry ? await deserializeClassifier(entry).catch(() => null) : null;
+  if (hit) return { clf: hit, cached: true, dir: cache.where(key) };
   const clf = await trainFeatureClassifier(d, s);
-  await saveClassifier(clf, dir, d.id).catch(() => undefined);
-  return { clf, cached: false, dir };
+  await serializeClassifier(clf, d.id)
+    .then((e) => cache.save(key, e))
+    .catch(() => undefined);
+  return { clf, cached: false, dir: cache.where(key) };
 }

@@ -1,25 +1,14 @@
 /**
- * Load a run folder at a saved checkpoint into the app's own Generator (EMA weights when the run has them).
- * Every failure names the file that caused it (ExportError.file).
+ * Rebuild a run's generator from its config and checkpoint bytes (EMA weights when the run has them).
+ * No file I/O here: runs/read-run.ts reads the files. Every failure names the file that caused it (ExportError.file).
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseConfig, type TrainConfig } from '../../../shared/config';
+import type { TrainConfig } from '../../../shared/config';
+import { ExportError } from '../../../shared/export-error';
 import { buildModels, modelSpec, resolveArch, type Generator, type ModelSpec } from '../models/index';
 import { decodeCheckpoint } from '../trainer/checkpoint';
 import type { TrainerState } from '../trainer/trainer';
 import { Rng } from '../trainer/rng';
-
-export class ExportError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'ExportError';
-  }
-}
 
 export interface LoadedRun {
   dir: string;
@@ -37,31 +26,6 @@ export interface LoadedRun {
 }
 
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const CKPT_RE = /^step-(\d+)\.ckpt$/;
-
-async function readFileNamed(file: string): Promise<Buffer> {
-  try {
-    return await fs.readFile(file);
-  } catch (e) {
-    throw new ExportError(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : msg(e));
-  }
-}
-
-/** Dataset manifest beside the run (<workspace>/datasets/<id>/manifest.json), when there is one. */
-async function datasetInfo(runDir: string, dataset: string): Promise<{ shape?: number[]; classes: string[] }> {
-  try {
-    const m = JSON.parse(await fs.readFile(path.join(runDir, '..', '..', 'datasets', dataset, 'manifest.json'), 'utf8')) as {
-      width?: number;
-      height?: number;
-      channels?: number;
-      classes?: string[];
-    };
-    const shape = m.width && m.height && m.channels ? [m.height, m.width, m.channels] : undefined;
-    return { shape, classes: Array.isArray(m.classes) ? m.classes.map(String) : [] };
-  } catch {
-    return { classes: [] };
-  }
-}
 
 function guessArch(vars: Record<string, Float32Array>): ModelSpec['arch'] {
   if (vars['G/fc1/kernel']) return 'mlp';
@@ -80,43 +44,25 @@ function inferClasses(arch: ModelSpec['arch'], vars: Record<string, Float32Array
   return n > 1 ? n : 0;
 }
 
-/** Pick a checkpoint: the given step, or the newest one. */
-export async function findCheckpoint(dir: string, step?: number): Promise<{ step: number; path: string }> {
-  const cdir = path.join(dir, 'checkpoints');
-  let names: string[];
-  try {
-    names = await fs.readdir(cdir);
-  } catch {
-    throw new ExportError(cdir, 'no checkpoints folder (has the run saved a checkpoint yet?)');
-  }
-  const all = names
-    .map((n) => CKPT_RE.exec(n))
-    .filter((m): m is RegExpExecArray => !!m)
-    .map((m) => ({ step: Number(m[1]), path: path.join(cdir, m[0]) }))
-    .sort((a, b) => a.step - b.step);
-  if (step !== undefined) {
-    const hit = all.find((c) => c.step === step);
-    if (!hit) throw new ExportError(path.join(cdir, `step-${step}.ckpt`), `missing (saved steps: ${all.map((c) => c.step).join(', ') || 'none'})`);
-    return hit;
-  }
-  if (!all.length) throw new ExportError(cdir, 'no checkpoint files (step-<n>.ckpt)');
-  return all[all.length - 1];
+/** A run's files as read from disk (runs/read-run.ts): everything needed to rebuild its generator. */
+export interface RunCheckpoint {
+  dir: string;
+  config: TrainConfig;
+  /** The config file's path, named when the generator cannot be built from it. */
+  configFile: string;
+  checkpoint: { step: number; path: string };
+  bytes: Uint8Array;
+  /** From the dataset's manifest when there is one: image shape and class names. */
+  dataset: { shape?: number[]; classes: string[] };
 }
 
-export async function loadRun(dir: string, opts: { checkpoint?: number } = {}): Promise<LoadedRun> {
-  const cfgFile = path.join(dir, 'config.json');
-  let config: TrainConfig;
-  try {
-    config = parseConfig(JSON.parse((await readFileNamed(cfgFile)).toString('utf8')));
-  } catch (e) {
-    throw e instanceof ExportError ? e : new ExportError(cfgFile, msg(e));
-  }
-  const ck = await findCheckpoint(dir, opts.checkpoint);
-  const bytes = await readFileNamed(ck.path);
+/** The run's generator at that checkpoint: the app's own Generator holding its (EMA if enabled) weights. */
+export function generatorFromCheckpoint(input: RunCheckpoint): LoadedRun {
+  const { dir, config, bytes, checkpoint: ck, configFile: cfgFile, dataset: ds } = input;
   let state: TrainerState;
   let meta: Record<string, unknown> | undefined;
   try {
-    ({ state, meta } = decodeCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+    ({ state, meta } = decodeCheckpoint(bytes));
   } catch (e) {
     throw new ExportError(ck.path, `damaged checkpoint: ${msg(e)}`);
   }
@@ -124,7 +70,6 @@ export async function loadRun(dir: string, opts: { checkpoint?: number } = {}): 
   const arch: ModelSpec['arch'] =
     typeof meta?.arch === 'string' ? (meta.arch as ModelSpec['arch']) : config.arch !== 'auto' ? config.arch : guessArch(vars);
   if (!vars['G/out/bias']) throw new ExportError(ck.path, 'checkpoint lacks generator weights (G/out/bias)');
-  const ds = await datasetInfo(dir, config.dataset);
   const outLen = vars['G/out/bias'].length;
   const dataShape = arch === 'mlp' ? [outLen] : ds.shape && ds.shape[2] === outLen ? ds.shape : [SIZE[arch], SIZE[arch], outLen];
   const classes = config.conditional ? inferClasses(arch, vars) : 0;
