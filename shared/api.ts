@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { BACKENDS } from './config';
-import { AlertFields } from './events';
+import { AlertFields, RunState } from './events';
 import { StudyDetail, StudyId, StudyProgress, StudyStartRequest, StudySummary } from './studies';
 
 export const AppInfo = z.object({
@@ -20,7 +20,8 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-const Id = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'ids use letters, digits, . _ : -');
+/** Folder-name-safe: letters, digits, . _ : -, and never starting with a dot (so never '.', '..' or a hidden name). */
+const Id = z.string().min(1).max(200).regex(/^(?!\.)[A-Za-z0-9._:-]+$/, 'ids use letters, digits, . _ : - and do not start with a dot');
 const Empty = z.object({}).strict();
 const Json = z.record(z.string(), z.unknown());
 
@@ -43,7 +44,7 @@ export const SkippedFile = z.object({ path: z.string(), reason: z.string(), deta
 export const RunSummary = z.object({
   id: z.string(),
   dataset: z.string(),
-  state: z.enum(['created', 'running', 'paused', 'finished', 'stopped', 'failed']),
+  state: RunState,
   step: z.number().int(),
   steps: z.number().int(),
   createdAt: z.string(),

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 
-export const RunState = z.enum(['created', 'running', 'paused', 'finished', 'stopped', 'failed']);
+/** `interrupted`: the run folder says running or paused, but no trainer is alive (a crash, a power cut); it resumes from its last checkpoint. */
+export const RunState = z.enum(['created', 'running', 'paused', 'finished', 'stopped', 'failed', 'interrupted']);
 export type RunState = z.infer<typeof RunState>;
 
 const step = z.number().int().min(0);

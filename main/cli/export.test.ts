@@ -64,6 +64,23 @@ describe('sngan-studio export / sample', () => {
     expect(JSON.parse(c.out[1])).toMatchObject({ step: 2, n: 6, seed: 3 });
   });
 
+  it('export --individual writes thousands of files streamed (the old cap was 4,096) and summarises them in one line', async () => {
+    const c = capture();
+    const out = path.join(ws, 'many');
+    const code = await exportCommand(['--run', run.dir, '--format', 'png', '--individual', '--n', '5000', '--seed', '1', '--out', out]);
+    c.restore();
+    expect(code).toBe(0);
+    const names = await fs.readdir(out);
+    expect(names.filter((n) => n.endsWith('.png'))).toHaveLength(5000);
+    expect(c.out.join('\n')).toMatch(/5,001 files \(sample-0000\.png, sample-0001\.png … sample-4999\.png, manifest\.json\)/);
+    expect(c.out.join('\n').length).toBeLessThan(300);
+    const manifest = JSON.parse(await fs.readFile(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.files).toHaveLength(5001);
+    const big = capture();
+    expect(await exportCommand(['--run', run.dir, '--format', 'png', '--individual', '--n', '50001', '--out', path.join(ws, 'too-many')])).toBe(2);
+    big.restore();
+  }, 120_000);
+
   it.each([
     [['--format', 'tfjs', '--out', 'x']],
     [['--run', 'r', '--format', 'zip', '--out', 'x']],

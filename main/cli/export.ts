@@ -6,6 +6,15 @@ import { UsageError, intFlag, parseFlags } from './args';
 import { EXPORT_FORMATS, ExportError, exportRun, type ExportFormat } from '../processes/export';
 import { initBackend } from '../engine/backend';
 
+/** One file per sample, for FID/KID (10k–50k samples), written as they are made. */
+export const MAX_INDIVIDUAL = 50_000;
+
+/** A file list for one line: every name when short, else the count and the ends. */
+export function listFiles(files: string[]): string {
+  if (files.length <= 8) return files.join(', ');
+  return `${files.length.toLocaleString('en')} files (${files.slice(0, 2).join(', ')} … ${files.slice(-2).join(', ')})`;
+}
+
 export const exportHelp = `sngan-studio export --run <dir> --format tfjs|onnx|png|gif|html --out DIR [--checkpoint STEP] [--n N] [--seed S] [--individual] [--calibration N] [--json]
   Export a run's generator (EMA weights when the run keeps them; spectral norm folded, batch norm frozen) at a
   saved checkpoint (default: the newest) into the new folder DIR, with a manifest.json:
@@ -41,7 +50,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
     format = flags.format as ExportFormat;
     checkpoint = intFlag(flags.checkpoint, 'checkpoint');
     n = intFlag(flags.n, 'n');
-    if (n !== undefined && (n < 1 || n > 4096)) throw new UsageError('--n must be between 1 and 4096');
+    const maxN = flags.individual ? MAX_INDIVIDUAL : 4096;
+    if (n !== undefined && (n < 1 || n > maxN)) throw new UsageError(`--n must be between 1 and ${maxN}${flags.individual ? '' : ' for a grid (use --individual for up to 50,000 files)'}`);
     seed = intFlag(flags.seed, 'seed');
     calibration = intFlag(flags.calibration, 'calibration');
     if (calibration !== undefined && (calibration < 2 || calibration > 4096)) throw new UsageError('--calibration must be between 2 and 4096');
@@ -60,7 +70,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     if (json) console.log(JSON.stringify(r));
     else {
       const check = r.maxAbsDiff !== undefined ? ` (checked against the app's generator: max |Δ| = ${r.maxAbsDiff.toExponential(2)})` : '';
-      console.log(`Exported ${format}${r.step !== undefined ? ` at step ${r.step}` : ''} to ${r.out}: ${r.files.join(', ')}${check}`);
+      console.log(`Exported ${format}${r.step !== undefined ? ` at step ${r.step}` : ''} to ${r.out}: ${listFiles(r.files)}${check}`);
     }
     return 0;
   } catch (err) {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ExportError } from '../../shared/export-error';
 import { buildGraph, calibrate, freezeRunningStats, type GenGraph } from '../engine/export/graph';
 import { generatorFromCheckpoint, type LoadedRun } from '../engine/export/generator';
-import { sampleGraph, seededLatents } from '../engine/export/images';
+import { sampleGraph, sampleGraphChunks, seededLatents } from '../engine/export/images';
 import { generatorInfo, runInfo, snippets, type Calibration, type Manifest } from '../engine/export/manifest';
 import { saveLayersModel, loadLayersModelFrom, toLayersModel, type LayersArtifacts } from '../engine/export/tfjs';
 import { onnxIo, toOnnx } from '../engine/export/onnx';
@@ -169,6 +169,9 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
   try {
     let maxAbs: number | undefined;
     let manifest: Manifest;
+    /** Files produced while they are written (individual PNGs), listed ahead of `files`. */
+    let streamed: string[] = [];
+    let stream: AsyncIterable<[string, Uint8Array]> | undefined;
     switch (o.format) {
       case 'tfjs':
       case 'html': {
@@ -196,20 +199,34 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
       case 'png': {
         const n = o.n ?? 64;
         const seed = o.seed ?? 0;
-        const s = sampleGraph(p.graph, n, seed);
         manifest = baseManifest(o.individual ? 'png-individual' : 'png-grid', p, 'NHWC');
         manifest.samples = { n, seed };
         if (o.individual) {
-          const pngs = await individualPngs(s);
+          if (p.graph.outShape.length !== 3) throw new Error('individual PNGs need image samples (this generator makes points)');
           const w = String(n - 1).length;
-          pngs.forEach((b, i) => files.set(`sample-${String(i).padStart(w, '0')}.png`, b));
-        } else files.set('grid.png', await gridPng(s));
+          const name = (i: number) => `sample-${String(i).padStart(w, '0')}.png`;
+          streamed = Array.from({ length: n }, (_, i) => name(i));
+          // Generated, encoded and written a chunk at a time: FID needs 10k–50k samples.
+          stream = (async function* () {
+            for (const c of sampleGraphChunks(p.graph, n, seed)) {
+              const pngs = await individualPngs(c);
+              for (let i = 0; i < pngs.length; i++) yield [name(c.first + i), pngs[i]] as [string, Uint8Array];
+            }
+          })();
+        } else files.set('grid.png', await gridPng(sampleGraph(p.graph, n, seed)));
         break;
       }
     }
-    manifest.files = [...files.keys(), 'manifest.json'];
+    manifest.files = [...streamed, ...files.keys(), 'manifest.json'];
     files.set('manifest.json', json(manifest));
-    const written = await writeFolder(o.out, files);
+    const rest = files;
+    const written = await writeFolder(
+      o.out,
+      (async function* () {
+        if (stream) yield* stream;
+        yield* rest;
+      })(),
+    );
     return { format: o.format, out: o.out, files: written, step: p.run.step, maxAbsDiff: maxAbs };
   } finally {
     p.dispose();

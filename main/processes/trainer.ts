@@ -9,7 +9,7 @@ import { BACKENDS } from '../../shared/config';
 import { initBackend } from '../engine/backend';
 import { loadTrainingData } from '../datasets/load';
 import { modeCoverage } from '../../shared/toys2d';
-import { openRun, latestCheckpoint, readCheckpoint, truncateMetrics, updateStatus } from '../runs/store';
+import { openRun, latestCheckpoint, readCheckpoint, sweepTempFiles, truncateMetrics, updateStatus } from '../runs/store';
 import { fileSink } from '../runs/sink';
 import { folderCache } from '../runs/cache';
 import { dataSource, type TrainingDataLike } from '../engine/trainer/data';
@@ -46,6 +46,8 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
   try {
     const run = await openRun(runDir);
     runDir = run.dir;
+    // This process is the run's only writer now: what an earlier, crashed one left half-written goes.
+    await sweepTempFiles(runDir);
     const config = run.config;
     const envBackend = BACKENDS.find((b) => b === process.env.SNGAN_BACKEND);
     const force = config.backend !== 'auto' ? config.backend : envBackend && envBackend !== 'auto' ? envBackend : undefined;

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { ExportError } from '../../shared/export-error';
 
 export type FileSet = Map<string, Uint8Array | string>;
+/** Files to write, produced as they are written (so a 50,000-image export never sits in memory whole). */
+export type FileStream = Iterable<[string, Uint8Array | string]> | AsyncIterable<[string, Uint8Array | string]>;
 
 /** Temp names carry this marker, so a sweep can find what a crashed writer left behind. */
 export const TMP_MARK = '.tmp-';
@@ -42,16 +44,20 @@ async function ensureFree(target: string, kind: 'folder' | 'file'): Promise<void
   } else if (st.isDirectory()) throw new ExportError(target, 'is a folder');
 }
 
-/** Write `files` (relative names) into the folder `out`, which must not exist or be empty. */
-export async function writeFolder(out: string, files: FileSet): Promise<string[]> {
+/** Write `files` (relative names) into the folder `out`, which must not exist or be empty. Returns the names. */
+export async function writeFolder(out: string, files: FileStream): Promise<string[]> {
   await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
   await ensureFree(out, 'folder');
   const tmp = tmpName(path.resolve(out));
+  const names: string[] = [];
   try {
-    for (const [name, data] of files) {
+    await fs.mkdir(tmp, { recursive: true });
+    for await (const [name, data] of files) {
       const p = path.join(tmp, name);
+      if (path.relative(tmp, p).startsWith('..') || path.isAbsolute(name)) throw new ExportError(name, 'a file name that leaves the export folder');
       await fs.mkdir(path.dirname(p), { recursive: true });
       await fs.writeFile(p, data);
+      names.push(name);
     }
     await ensureFree(out, 'folder');
     await fs.rename(tmp, out);
@@ -59,7 +65,7 @@ export async function writeFolder(out: string, files: FileSet): Promise<string[]
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  return [...files.keys()];
+  return names;
 }
 
 /** Write one file via a temp name and rename (replaces an existing file, never a folder). */

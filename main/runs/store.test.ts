@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config';
 import {
   appendMetrics, createRun, latestCheckpoint, listRuns, listSamples, openRun, readCheckpoint, readMetrics, readStatus,
-  truncateMetrics, updateStatus, writeCheckpoint, writeSample,
+  truncateMetrics, updateStatus, writeCheckpoint, writeSample, atomicWrite, sweepTempFiles,
 } from './store';
 import { imageGridPng, scatterPng } from '../imaging/png';
 
@@ -63,5 +63,35 @@ describe('run store', () => {
     const sc = await scatterPng(new Float32Array([0, 0, 1, 1, 2, 0]), [[2, 0]]);
     await writeSample(dir, 50, sc);
     expect(await listSamples(dir)).toEqual([50, 100]);
+  });
+});
+
+describe('crash safety', () => {
+  it('a torn last line of metrics.jsonl is never glued to the next row', async () => {
+    const run = await createRun(ws, parseConfig({ dataset: 'builtin:ring8' }), 'torn');
+    await appendMetrics(run.dir, { type: 'metrics', step: 1 });
+    // a crash mid-append: half a JSON line, no newline
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(path.join(run.dir, 'metrics.jsonl'), '{"type":"metrics","st');
+    await appendMetrics(run.dir, { type: 'metrics', step: 2 });
+    expect((await readMetrics(run.dir)).map((e) => e.step)).toEqual([1, 2]);
+  });
+
+  it('atomicWrite leaves no temp file when the write fails, and sweepTempFiles removes what a crash left', async () => {
+    const run = await createRun(ws, parseConfig({ dataset: 'builtin:ring8' }), 'tmpfiles');
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    // the target is a folder: open + rename fails after the temp file exists
+    mkdirSync(path.join(run.dir, 'blocked'));
+    writeFileSync(path.join(run.dir, 'blocked', 'x'), '');
+    await expect(atomicWrite(path.join(run.dir, 'blocked'), 'data')).rejects.toThrow();
+    expect(readdirSync(run.dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    writeFileSync(path.join(run.dir, '.status.json.tmp-123-abcd'), '{');
+    mkdirSync(path.join(run.dir, 'checkpoints'), { recursive: true });
+    writeFileSync(path.join(run.dir, 'checkpoints', '.step-5.ckpt.tmp-9-ffff'), 'x');
+    const removed = await sweepTempFiles(run.dir);
+    expect(removed).toHaveLength(2);
+    expect(readdirSync(run.dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(path.join(run.dir, 'checkpoints'))).toEqual([]);
+    expect((await openRun(run.dir)).id).toBe('tmpfiles');
   });
 });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState } from '../../shared/events';
 import { PointsSample } from '../../shared/api';
-import { atomicWrite } from './atomic';
+import { atomicWrite, TMP_MARK } from './atomic';
 
 export { atomicWrite };
 
@@ -57,6 +57,49 @@ export async function createRun(workspace: string, config: TrainConfig, id?: str
   return { id: runId, dir, config, status };
 }
 
+const RUN_ID_RE = /^(?!\.)[A-Za-z0-9._-]{1,200}$/;
+
+/**
+ * The run folder for an id that came from a caller: refused unless the id is a plain folder name, the folder is a
+ * real directory directly under `<workspace>/runs/` (no link out), and its status.json carries the same id.
+ */
+export async function openRunById(workspace: string, id: string): Promise<RunInfo> {
+  const root = path.resolve(runsDir(workspace));
+  const dir = path.join(root, id);
+  if (!RUN_ID_RE.test(id) || path.dirname(dir) !== root || path.basename(dir) !== id) throw new RunNotFoundError(id, 'not a run id');
+  const st = await fs.lstat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw new RunNotFoundError(id, 'no such run folder');
+  const run = await openRun(dir).catch((e: Error) => {
+    throw new RunNotFoundError(id, `unreadable run folder (${e.message})`);
+  });
+  if (run.status.id !== id) throw new RunNotFoundError(id, `its status.json names run '${run.status.id}'`);
+  return run;
+}
+
+export class RunNotFoundError extends Error {
+  constructor(
+    readonly id: string,
+    readonly why: string,
+  ) {
+    super(`No run '${id}' in the workspace: ${why}`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** Remove temp files a crashed writer left (`.<name>.tmp-…`, see atomic.ts); call only while no trainer writes the run. */
+export async function sweepTempFiles(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const sub of ['', 'checkpoints', 'samples']) {
+    const d = path.join(dir, sub);
+    for (const name of await fs.readdir(d).catch(() => [] as string[])) {
+      if (!name.includes(TMP_MARK)) continue;
+      await fs.rm(path.join(d, name), { recursive: true, force: true });
+      removed.push(path.join(d, name));
+    }
+  }
+  return removed;
+}
+
 export async function openRun(dir: string): Promise<RunInfo> {
   const config = parseConfig(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')));
   const status = await readStatus(dir);
@@ -89,8 +132,26 @@ export async function updateStatus(dir: string, patch: Partial<RunStatus>): Prom
   return next;
 }
 
+/** Does the file end without a newline (its last line torn)? */
+async function endsTorn(file: string): Promise<boolean> {
+  const fh = await fs.open(file, 'r').catch(() => null);
+  if (!fh) return false;
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) return false;
+    const b = Buffer.alloc(1);
+    await fh.read(b, 0, 1, size - 1);
+    return b[0] !== 0x0a;
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function appendMetrics(dir: string, entry: object): Promise<void> {
-  await fs.appendFile(path.join(dir, 'metrics.jsonl'), JSON.stringify(entry) + '\n');
+  const file = path.join(dir, 'metrics.jsonl');
+  // A torn last line from a crashed writer is ended first, so it is never glued to this row (one byte read).
+  const lead = (await endsTorn(file)) ? '\n' : '';
+  await fs.appendFile(file, lead + JSON.stringify(entry) + '\n');
 }
 
 /** Metrics log entries, optionally only those with step > since. Tolerates a torn last line. */

@@ -4,6 +4,10 @@
  */
 import { fork } from 'node:child_process';
 import { nodeEntry } from '../processes/entries';
+import { limiter } from './limiter';
+
+/** Each child loads tfjs and a generator (hundreds of MB): two at a time, a few more queued, the rest refused. */
+const children = limiter(2, 8, 'export and sampling jobs');
 
 export interface CliOutcome {
   code: number;
@@ -12,7 +16,11 @@ export interface CliOutcome {
   stderr: string;
 }
 
-export async function runCliJson(args: string[]): Promise<CliOutcome> {
+export function runCliJson(args: string[]): Promise<CliOutcome> {
+  return children.run(() => runChild(args));
+}
+
+async function runChild(args: string[]): Promise<CliOutcome> {
   const entry = nodeEntry('cli');
   const child = fork(entry.path, args, { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let stdout = '';

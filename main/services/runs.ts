@@ -7,7 +7,9 @@ import { ApiError, type RunSummary } from '../../shared/api';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState, TrainerEvent } from '../../shared/events';
 import { TOYS_2D } from '../../shared/toys2d';
-import { createRun, listCheckpoints, listRuns, listSamples, openRun, readMetrics, readSamplePoints, runsDir, samplePath, type RunInfo } from '../runs/store';
+import { createRun, listCheckpoints, listRuns, listSamples, openRunById, readMetrics, readSamplePoints, RunNotFoundError, samplePath, type RunInfo } from '../runs/store';
+import { isBuiltin } from '../datasets/builtin';
+import { getDataset } from '../datasets/store';
 import { cliFailure, runCliJson } from './cli-child';
 import { defaultBackendOf } from './settings';
 import type { Handlers } from './dispatch';
@@ -41,12 +43,23 @@ function nextRev(): number {
   return lastRev;
 }
 
+/** At most this many trainers at once: each is a process with its own tfjs and model (a queue is a study's job). */
+export const MAX_TRAINERS = 4;
+/** A step budget no one means: 10 million steps is months on a GPU. */
+export const MAX_STEPS = 10_000_000;
+
+/** What the folder says, unless no trainer is alive for a run it calls running or paused: then it was interrupted. */
+function stateOf(run: RunInfo, live: boolean): RunState {
+  if (!live && (run.status.state === 'running' || run.status.state === 'paused')) return 'interrupted';
+  return run.status.state;
+}
+
 function summary(run: RunInfo, host?: TrainerHost, rev = 0): RunSummary {
   const live = host?.running;
   return {
     id: run.id,
     dataset: run.status.dataset,
-    state: live ? host!.state : run.status.state,
+    state: live ? host!.state : stateOf(run, false),
     step: live ? Math.max(host!.step, run.status.step) : run.status.step,
     steps: run.status.steps,
     createdAt: run.status.createdAt,
@@ -68,9 +81,24 @@ export function runHandlers(ctx: ServiceContext): {
   const summaryOf = (run: RunInfo): RunSummary => summary(run, hosts.get(run.id), revs.get(run.id) ?? 0);
 
   async function requireRun(id: string): Promise<RunInfo> {
-    const run = await openRun(join(runsDir(ctx.workspace), id)).catch(() => undefined);
-    if (!run) throw new ApiError('not_found', `No run '${id}' in the workspace`);
-    return run;
+    try {
+      return await openRunById(ctx.workspace, id);
+    } catch (e) {
+      if (e instanceof RunNotFoundError) throw new ApiError('not_found', e.message);
+      throw e;
+    }
+  }
+
+  /** Refuse, before any folder or process exists, a run that could not start or would swamp the machine. */
+  async function checkStartable(config: TrainConfig): Promise<void> {
+    if (config.steps > MAX_STEPS) throw new ApiError('invalid_config', `steps: at most ${MAX_STEPS.toLocaleString('en')} (got ${config.steps})`);
+    if (!isBuiltin(config.dataset)) {
+      await getDataset(ctx.workspace, config.dataset).catch(() => {
+        throw new ApiError('not_found', `No dataset '${config.dataset}' in the workspace: import it first`);
+      });
+    }
+    const live = [...hosts.values()].filter((h) => h.running).length;
+    if (live >= MAX_TRAINERS) throw new ApiError('busy', `${live} runs are training already (at most ${MAX_TRAINERS} at once): stop or wait for one`);
   }
 
   function forward(runId: string, e: TrainerEvent): void {
@@ -102,7 +130,7 @@ export function runHandlers(ctx: ServiceContext): {
         // The revision is taken now, in event order: the file read below may finish out of order.
         const rev = nextRev();
         revs.set(runId, rev);
-        void openRun(join(runsDir(ctx.workspace), runId))
+        void openRunById(ctx.workspace, runId)
           .then((run) => ctx.events.emit('run.status', { ...summary(run, hosts.get(runId), rev), state: e.state, step: e.step ?? run.status.step, error: e.state === 'failed' ? (e.message ?? run.status.error) : run.status.error }))
           .catch(() => undefined);
         break;
@@ -135,6 +163,7 @@ export function runHandlers(ctx: ServiceContext): {
   }
 
   async function startRun(config: TrainConfig, onEvent?: (e: TrainerEvent) => void): Promise<StartedRun> {
+    await checkStartable(config);
     const run = await createRun(ctx.workspace, config);
     const host = await launch(run, false, onEvent);
     return { id: run.id, dir: run.dir, stop: () => host.stop(), wait: () => host.wait() };
@@ -149,6 +178,7 @@ export function runHandlers(ctx: ServiceContext): {
       } catch (err) {
         throw new ApiError('invalid_config', (err as Error).message);
       }
+      await checkStartable(parsed);
       const run = await createRun(ctx.workspace, parsed);
       await launch(run, false);
       return { ...summaryOf(run), state: 'running' };
@@ -162,12 +192,15 @@ export function runHandlers(ctx: ServiceContext): {
       const run = await requireRun(id);
       const host = hosts.get(id);
       if (!host?.running) {
-        if (command === 'resume' && ['paused', 'stopped', 'failed', 'created'].includes(run.status.state)) {
-          // A run whose process is gone continues from its last checkpoint.
+        const state = stateOf(run, false);
+        if (command === 'resume' && ['stopped', 'failed', 'created', 'interrupted'].includes(state)) {
+          // A run whose process is gone continues from its last checkpoint (the trainer sweeps a crashed writer's temp files).
+          const live = [...hosts.values()].filter((h) => h.running).length;
+          if (live >= MAX_TRAINERS) throw new ApiError('busy', `${live} runs are training already (at most ${MAX_TRAINERS} at once): stop or wait for one`);
           await launch(run, true);
           return { ...summaryOf(run), state: 'running' };
         }
-        throw new ApiError('not_running', `Run '${id}' is not running (it is ${run.status.state})`);
+        throw new ApiError('not_running', `Run '${id}' is not running (it is ${state})`);
       }
       const sent = command === 'pause' ? host.pause() : command === 'resume' ? host.resume() : command === 'stop' ? host.stop() : host.stepOnce();
       if (!sent) throw new ApiError('not_running', `Run '${id}' did not accept '${command}': its trainer is exiting`);
