@@ -2,10 +2,11 @@
  * The Electron shell: one secure window over the same services the web mode uses.
  * The only folder that imports 'electron'. Thin calls only: the logic lives in the plain modules beside it.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, screen, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, screen, session, shell, utilityProcess } from 'electron';
+import { readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { createServices, type ServiceOptions, type Services } from '../services/services';
 import { defaultWorkspace } from '../services/workspace';
 import { launchTargets, type LaunchTarget } from './argv';
@@ -15,14 +16,14 @@ import { CallArgs, createIpcGuard } from './ipc-guard';
 import { menuTemplate } from './menu';
 import { RunTracker } from './progress';
 import { confirmQuitMessage, QuitGuard } from './quit-guard';
-import { isAppUrl, isSafeExternalLink, RENDERER_CSP, secureWebPreferences } from './security';
+import { APP_SCHEME, appFilePath, appResponseHeaders, isAppUrl, isSafeExternalLink, RENDERER_CSP, rendererUrl, secureWebPreferences } from './security';
 import { apiSettingsProvider, SettingsStore } from './settings';
 import { utilityTrainerLauncher, type TrainerLauncher } from './trainer-process';
 import { boundsToSave, MIN_SIZE, restoreBounds } from './window-state';
 
 // The bundle is an ES module: no __dirname, so derive it.
 const here = dirname(fileURLToPath(import.meta.url));
-const isDev = !app.isPackaged || !!process.env.ELECTRON_RENDERER_URL;
+const isDev = !app.isPackaged;
 
 let services: Services | undefined;
 let win: BrowserWindow | undefined;
@@ -31,8 +32,24 @@ const pending: MenuCommand[] = [];
 const settings = new SettingsStore(app.getPath('userData'));
 const tracker = new RunTracker();
 
+// A packaged app never honours ELECTRON_RENDERER_URL: its page comes from its own files, over app://.
+const pageUrl = rendererUrl({ isPackaged: app.isPackaged, devServerUrl: process.env.ELECTRON_RENDERER_URL });
 function appUrl(): string {
-  return process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(here, '..', 'renderer', 'index.html')).href;
+  return pageUrl;
+}
+
+// Before 'ready': app:// behaves like https (standard, secure, fetch) so 'self' in the CSP means the app's files.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+/** Serve the renderer build over app:// with the CSP as a header; anything outside the build is a 404. */
+function serveAppScheme(): void {
+  const root = join(here, '..', 'renderer');
+  protocol.handle(APP_SCHEME, async (req) => {
+    const file = appFilePath(root, req.url);
+    const body = file ? await readFile(file).catch(() => null) : null;
+    if (!file || !body) return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } });
+    return new Response(new Uint8Array(body), { headers: appResponseHeaders(file) });
+  });
 }
 
 function tell(cmd: MenuCommand): void {
@@ -227,6 +244,10 @@ if (!app.requestSingleInstanceLock()) {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    // No camera, microphone, notifications, HID/USB/serial devices: the app asks for none.
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    session.defaultSession.setDevicePermissionHandler(() => false);
+    serveAppScheme();
     const s = settings.get();
     // Trainers run in utility processes (one per run); the services pass this launcher to each TrainerHost.
     const opts: ServiceOptions & { launchTrainer?: TrainerLauncher } = {

@@ -51,6 +51,18 @@ describe('electron-builder configuration', () => {
     expect(config.asarUnpack!.some((p) => p.includes('tfjs-backend-wasm') && p.endsWith('*.wasm'))).toBe(true);
   });
 
+  it('flips the fuses: no NODE_OPTIONS or --inspect; asar integrity and app-from-asar only (RunAsNode: see the yml)', async () => {
+    const config = await getConfig(root, 'electron-builder.yml', null);
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
   it('has the icons each platform needs in assets/', () => {
     const config = readFileSync(join(root, 'electron-builder.yml'), 'utf8');
     expect(config).toContain('icon: assets/icon.ico');
@@ -66,6 +78,9 @@ describe('electron-builder configuration', () => {
   });
 });
 
+/** @electron/fuses' marker before the fuse wire in an Electron binary. */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+
 describe.skipIf(!!skipReason)('linux dir build against a stub Electron', () => {
   const work = mkdtempSync(join(tmpdir(), 'sngan-pack-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -73,7 +88,9 @@ describe.skipIf(!!skipReason)('linux dir build against a stub Electron', () => {
   it('packs out/ into app.asar and unpacks sharp, @img and the wasm binaries', async () => {
     const stub = join(work, 'electron-dist');
     mkdirSync(stub);
-    writeFileSync(join(stub, 'electron'), '#!/bin/sh\necho "stub electron"\n');
+    // The stub carries a fuse wire as Electron binaries do (sentinel, wire version 1, 8 fuses, all '1'), so the
+    // build really flips the fuses and the test can read back what a packaged binary would get.
+    writeFileSync(join(stub, 'electron'), `#!/bin/sh\necho "stub electron"\nexit 0\n# ${FUSE_SENTINEL}\x01\x0811111111\n`);
     chmodSync(join(stub, 'electron'), 0o755);
     const output = join(work, 'release');
     const cli = require.resolve('electron-builder/cli.js');
@@ -91,6 +108,11 @@ describe.skipIf(!!skipReason)('linux dir build against a stub Electron', () => {
     const appDir = join(output, 'linux-unpacked');
     expect(readdirSync(appDir), log).toContain('sngan-studio'); // the stub, renamed to executableName
     expect(statSync(join(appDir, 'sngan-studio')).mode & 0o111).not.toBe(0);
+    // Fuses in wire order: RunAsNode, CookieEncryption, NODE_OPTIONS, --inspect, asar integrity, app only from asar,
+    // browser V8 snapshot, file:// extra privileges ('0' off, '1' on).
+    const bin = readFileSync(join(appDir, 'sngan-studio'));
+    const wire = bin.subarray(bin.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length + 2, bin.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length + 10).toString('latin1');
+    expect(wire).toBe('11001100');
 
     const resources = join(appDir, 'resources');
     const files = new Set(asar.listPackage(join(resources, 'app.asar'), { isPack: false }).map((p) => p.replaceAll('\\', '/')));
