@@ -36,7 +36,12 @@ export function isAllowedOrigin(origin: string | undefined): boolean {
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined; // malformed: treated as no cookie, so the answer is 401, not 500
+    }
   }
   return undefined;
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../services/services';
 import { isAllowedOrigin, isLoopbackHost, newToken, presentedToken, safeEqual, TOKEN_COOKIE } from './auth';
+import { parseTarget } from './request-target';
 import { serveStatic } from './static';
 
 const MAX_BODY = 1 << 20;
@@ -31,7 +32,12 @@ export async function startWebServer(opts: { services: Services; rendererDir: st
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const target = parseTarget(req.url);
+    if (!target) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad request: malformed URL');
+      return;
+    }
+    const { url, path } = target;
     const verdict = guard(req, url);
     if (verdict.status) {
       res.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8' }).end(verdict.message);
@@ -66,7 +72,7 @@ export async function startWebServer(opts: { services: Services; rendererDir: st
       // Remember the token for the page's own asset requests and reloads; never readable by scripts.
       res.setHeader('set-cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
-    await serveStatic(opts.rendererDir, url.pathname, res);
+    await serveStatic(opts.rendererDir, path, res);
   }
 
   const server: Server = createServer((req, res) => {
@@ -78,9 +84,13 @@ export async function startWebServer(opts: { services: Services; rendererDir: st
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const verdict = guard(req, url);
-    if (verdict.status || url.pathname !== '/events') {
+    const target = parseTarget(req.url);
+    if (!target) {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    const verdict = guard(req, target.url);
+    if (verdict.status || target.path !== '/events') {
       socket.end(`HTTP/1.1 ${verdict.status || 404} ${verdict.status === 401 ? 'Unauthorized' : 'Refused'}\r\n\r\n`);
       return;
     }
