@@ -53,6 +53,29 @@ export function http(port: number, path: string, opts: { method?: string; header
   });
 }
 
+/** POSTs `bytes` of JSON-ish padding in 64 KiB chunks with no Content-Length; resolves on the answer, whatever the socket does after. */
+export function streamBody(port: number, path: string, headers: Record<string, string>, bytes: number): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(64 << 10, 0x20);
+    let sent = 0;
+    const pump = () => {
+      while (sent < bytes && !req.destroyed) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (!req.destroyed) req.end();
+    };
+    pump();
+  });
+}
+
 /** Writes bytes on a plain TCP socket and collects everything the server sends until it closes. */
 export function raw(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {

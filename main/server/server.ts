@@ -6,10 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../services/services';
 import { isAllowedOrigin, isLoopbackHost, newToken, presentedToken, safeEqual, TOKEN_COOKIE } from './auth';
+import { readBody } from './body';
 import { parseTarget } from './request-target';
 import { serveStatic } from './static';
-
-const MAX_BODY = 1 << 20;
 
 export interface WebServer {
   url: string;
@@ -48,12 +47,15 @@ export async function startWebServer(opts: { services: Services; rendererDir: st
         res.writeHead(405, { allow: 'POST' }).end();
         return;
       }
-      const body = await readBody(req).catch((err: Error) => err);
-      let payload: unknown;
-      if (body instanceof Error) {
-        sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: body.message } });
+      const body = await readBody(req);
+      if (body === 'too-large') {
+        // Answer first, then drop the connection rather than read the rest of the upload.
+        res.setHeader('connection', 'close');
+        res.once('finish', () => req.socket.destroy());
+        sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request body is over 1 MiB' } });
         return;
       }
+      let payload: unknown;
       try {
         payload = body.length ? JSON.parse(body) : {};
       } catch {
@@ -122,24 +124,6 @@ export async function startWebServer(opts: { services: Services; rendererDir: st
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
