@@ -1,12 +1,13 @@
 /**
  * Web mode: the same services over HTTP (calls) + WebSocket (events), on loopback only, behind a token.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../services/services';
 import { isAllowedOrigin, isLoopbackHost, newToken, presentedToken, safeEqual, TOKEN_COOKIE } from './auth';
 import { readBody } from './body';
+import { createLimitedServer } from './limits';
 import { parseTarget } from './request-target';
 import { serveStatic } from './static';
 
@@ -77,7 +78,7 @@ export async function startWebServer(opts: { services: Services; rendererDir: st
     await serveStatic(opts.rendererDir, path, res);
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createLimitedServer((req, res) => {
     handle(req, res).catch((err) => {
       console.error('[server]', err);
       if (!res.headersSent) res.writeHead(500).end('Internal error');
