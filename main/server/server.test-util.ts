@@ -34,6 +34,12 @@ export async function startTestServer(): Promise<{ server: WebServer; services: 
   return { server, services };
 }
 
+/** A one-time ticket for the events socket, as the page gets one. */
+export async function ticketFor(server: WebServer): Promise<string> {
+  const res = await http(server.port, '/events/ticket', { method: 'POST', headers: { 'x-sngan-token': server.token, 'content-type': 'application/json' }, body: '{}' });
+  return (JSON.parse(res.body) as { ticket: string }).ticket;
+}
+
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { WebServer } from './server';
-import { http, startTestServer, type FakeServices } from './server.test-util';
+import { http, startTestServer, ticketFor, type FakeServices } from './server.test-util';
 
 describe('web mode server', () => {
   let server: WebServer;
@@ -54,7 +54,7 @@ describe('web mode server', () => {
     expect(notJson.status).toBe(400);
   });
 
-  it('streams events over a WebSocket only with the token', async () => {
+  it('streams events over a WebSocket opened with a ticket', async () => {
     const refused = new WebSocket(`ws://127.0.0.1:${server.port}/events`);
     const refusal = await new Promise<string>((resolve) => {
       refused.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
@@ -62,7 +62,7 @@ describe('web mode server', () => {
     });
     expect(refusal).toMatch(/401/);
 
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${server.token}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?ticket=${await ticketFor(server)}`);
     await new Promise((resolve) => ws.on('open', resolve));
     const got = new Promise<unknown>((resolve) => ws.on('message', (m) => resolve(JSON.parse(String(m)))));
     services.events.emit('run.progress', { runId: 'r', step: 3, steps: 10, stepsPerSec: 1.5, etaSec: 4.7 });
