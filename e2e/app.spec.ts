@@ -5,8 +5,13 @@ const app = serveForFile();
 
 test('the page shows the app version and training backend from app.info over the real transport', async ({ page }) => {
   const pkg = (await import('../package.json', { with: { type: 'json' } })).default as { version: string };
+  const events = page.waitForEvent('websocket');
   await page.goto(app().url);
   await expect(page.getByTestId('app-version')).toContainText(pkg.version, { timeout: 60_000 });
+  // the events socket opened with a one-time ticket, not the token, and stays open
+  const socket = await events;
+  expect(socket.url()).toMatch(/\/events\?ticket=[0-9a-f]{48}$/);
+  expect(socket.isClosed()).toBe(false);
   await expect(page.getByTestId('app-backend')).toContainText(/wasm|tensorflow|webgpu|cpu/, { timeout: 60_000 });
   await page.screenshot({ path: `${SHOTS}/home.png` });
   // the token leaves the address bar; the tab keeps it, so a reload still works
