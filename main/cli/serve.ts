@@ -8,7 +8,7 @@ import { defaultWorkspace } from '../services/workspace';
 import { intFlag, parseFlags } from './args';
 
 export const serveHelp = `sngan-studio serve [--port P] [--workspace DIR] [--backend NAME]
-  Serve the app on http://127.0.0.1:P for a browser. Prints a URL with a one-time token; requests without it get 401.`;
+  Serve the app on http://127.0.0.1:P for a browser. Prints a URL with the token; requests without it get 401.`;
 
 /** The built renderer: out/renderer next to the bundle, or under the repo when run from source. */
 export function rendererDir(): string {

@@ -1,49 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { EventBus } from '../services/event-bus';
-import type { Services } from '../services/services';
-import { parseRequest } from '../../shared/api';
-import { startWebServer, type WebServer } from './server';
-
-// A services double: the server's job is transport and guards, not what the calls do.
-function fakeServices(): Services {
-  const events = new EventBus();
-  return {
-    events,
-    workspace: '/tmp/ws',
-    async call(name, req) {
-      if (name !== 'runs.get') return { ok: false, error: { code: 'unknown_call', message: `Unknown call: ${name}` } };
-      const parsed = parseRequest('runs.get', req);
-      return parsed.ok ? { ok: true, value: { echo: parsed.value.id } } : parsed;
-    },
-    async close() {},
-  };
-}
-
-function http(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+import type { WebServer } from './server';
+import { http, startTestServer, ticketFor, type FakeServices } from './server.test-util';
 
 describe('web mode server', () => {
   let server: WebServer;
-  let services: Services;
+  let services: FakeServices;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'renderer-'));
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>SNGAN Studio</title>');
-    services = fakeServices();
-    server = await startWebServer({ services, rendererDir: dir });
+    ({ server, services } = await startTestServer());
   });
   afterAll(() => server.close());
 
@@ -90,7 +54,7 @@ describe('web mode server', () => {
     expect(notJson.status).toBe(400);
   });
 
-  it('streams events over a WebSocket only with the token', async () => {
+  it('streams events over a WebSocket opened with a ticket', async () => {
     const refused = new WebSocket(`ws://127.0.0.1:${server.port}/events`);
     const refusal = await new Promise<string>((resolve) => {
       refused.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
@@ -98,7 +62,7 @@ describe('web mode server', () => {
     });
     expect(refusal).toMatch(/401/);
 
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${server.token}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?ticket=${await ticketFor(server)}`);
     await new Promise((resolve) => ws.on('open', resolve));
     const got = new Promise<unknown>((resolve) => ws.on('message', (m) => resolve(JSON.parse(String(m)))));
     services.events.emit('run.progress', { runId: 'r', step: 3, steps: 10, stepsPerSec: 1.5, etaSec: 4.7 });

@@ -1,14 +1,18 @@
 /**
- * Web mode: the same services over HTTP (calls) + WebSocket (events), on loopback only, behind a token.
+ * Web mode: the same services over HTTP (calls) + WebSocket (events), on loopback only, for this server's own
+ * origin, behind a token: in the x-sngan-token header for calls, traded for a one-time ticket for the events socket.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../services/services';
-import { isAllowedOrigin, isLoopbackHost, newToken, presentedToken, safeEqual, TOKEN_COOKIE } from './auth';
+import { headerToken, isJsonRequest, newToken, pageToken, safeEqual, TOKEN_COOKIE } from './auth';
+import { MAX_BODY, readBody } from './body';
+import { attachEventSocket } from './events-socket';
+import { createLimitedServer } from './limits';
+import { isLoopbackHost, isOwnOrigin } from './origin';
+import { parseTarget, type Target } from './request-target';
 import { serveStatic } from './static';
-
-const MAX_BODY = 1 << 20;
+import { createTickets } from './tickets';
 
 export interface WebServer {
   url: string;
@@ -17,119 +21,102 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+const UNAUTHORIZED = 'Unauthorized: open the URL printed by `sngan-studio serve` (it carries the token)';
+
 export async function startWebServer(opts: { services: Services; rendererDir: string; port?: number; token?: string; host?: string }): Promise<WebServer> {
   const token = opts.token ?? newToken();
   const host = opts.host ?? '127.0.0.1';
-  const sockets = new Set<WebSocket>();
+  const tickets = createTickets();
+  let port = 0;
 
-  /** status 0 means allowed; otherwise the HTTP status and why. */
-  function guard(req: IncomingMessage, url: URL): { status: number; message: string; via?: string } {
-    if (!isLoopbackHost(req.headers.host) || !isAllowedOrigin(req.headers.origin)) return { status: 403, message: 'Forbidden: not a loopback host or origin' };
-    const presented = presentedToken(req, url);
-    if (!presented.token || !safeEqual(presented.token, token)) return { status: 401, message: 'Unauthorized: open the URL printed by `sngan-studio serve` (it carries the token)' };
-    return { status: 0, message: '', via: presented.via };
+  const fromHere = (req: IncomingMessage) => isLoopbackHost(req.headers.host) && isOwnOrigin(req.headers.origin, port);
+  const holdsToken = (presented: string | undefined) => presented !== undefined && safeEqual(presented, token);
+
+  /** POST /api/<name> (a service call) and POST /events/ticket: header token, JSON body. */
+  async function handleCall(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (!holdsToken(headerToken(req))) return sendText(res, 401, UNAUTHORIZED);
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    if (!isJsonRequest(req)) return sendJson(res, 415, { ok: false, error: { code: 'invalid_request', message: 'Content-Type must be application/json' } });
+    const body = await readBody(req);
+    if (body === 'too-large') {
+      // Answer first, then drop the connection rather than read the rest of the upload.
+      res.setHeader('connection', 'close');
+      res.once('finish', () => req.socket.destroy());
+      return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: `Request body is over ${MAX_BODY} bytes` } });
+    }
+    let payload: unknown;
+    try {
+      payload = body.length ? JSON.parse(body) : {};
+    } catch {
+      return sendJson(res, 400, { ok: false, error: { code: 'invalid_request', message: 'Request body is not JSON' } });
+    }
+    if (path === '/events/ticket') return sendJson(res, 200, { ticket: tickets.issue() });
+    sendJson(res, 200, await opts.services.call(path.slice('/api/'.length), payload));
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const verdict = guard(req, url);
-    if (verdict.status) {
-      res.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8' }).end(verdict.message);
-      return;
-    }
-    if (url.pathname.startsWith('/api/')) {
-      if (req.method !== 'POST') {
-        res.writeHead(405, { allow: 'POST' }).end();
-        return;
-      }
-      const body = await readBody(req).catch((err: Error) => err);
-      let payload: unknown;
-      if (body instanceof Error) {
-        sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: body.message } });
-        return;
-      }
-      try {
-        payload = body.length ? JSON.parse(body) : {};
-      } catch {
-        sendJson(res, 400, { ok: false, error: { code: 'invalid_request', message: 'Request body is not JSON' } });
-        return;
-      }
-      const result = await opts.services.call(url.pathname.slice('/api/'.length), payload);
-      sendJson(res, 200, result);
-      return;
-    }
+  /** GET of the page and its assets: the token from the first visit's URL, or the cookie that visit set. */
+  async function handlePage(req: IncomingMessage, res: ServerResponse, { url, path }: Target): Promise<void> {
+    const presented = pageToken(req, url);
+    if (!holdsToken(presented.token)) return sendText(res, 401, UNAUTHORIZED);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
       return;
     }
-    if (verdict.via === 'query') {
-      // Remember the token for the page's own asset requests and reloads; never readable by scripts.
+    if (presented.via === 'query') {
+      // For the page's own asset requests and reloads; never readable by scripts, and never enough for a call.
       res.setHeader('set-cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
-    await serveStatic(opts.rendererDir, url.pathname, res);
+    await serveStatic(opts.rendererDir, path, res);
   }
 
-  const server: Server = createServer((req, res) => {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = parseTarget(req.url);
+    if (!target) return sendText(res, 400, 'Bad request: malformed URL');
+    if (!fromHere(req)) return sendText(res, 403, "Forbidden: not this server's loopback origin");
+    if (target.path.startsWith('/api/') || target.path === '/events/ticket') return handleCall(req, res, target.path);
+    return handlePage(req, res, target);
+  }
+
+  const server: Server = createLimitedServer((req, res) => {
     handle(req, res).catch((err) => {
       console.error('[server]', err);
       if (!res.headersSent) res.writeHead(500).end('Internal error');
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const verdict = guard(req, url);
-    if (verdict.status || url.pathname !== '/events') {
-      socket.end(`HTTP/1.1 ${verdict.status || 404} ${verdict.status === 401 ? 'Unauthorized' : 'Refused'}\r\n\r\n`);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('error', () => sockets.delete(ws));
-    });
-  });
-  const unsubscribe = opts.services.events.subscribe((event, payload) => {
-    const text = JSON.stringify({ event, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+  const events = attachEventSocket(server, {
+    events: opts.services.events,
+    admit(req) {
+      const target = parseTarget(req.url);
+      if (!target) return 400;
+      if (!fromHere(req)) return 403;
+      if (target.path !== '/events') return 404;
+      return tickets.redeem(target.url.searchParams.get('ticket')) ? 0 : 401;
+    },
   });
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolveListen());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
     async close() {
-      unsubscribe();
-      for (const ws of sockets) ws.terminate();
-      wss.close();
+      events.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new Error('Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -21,9 +21,10 @@ export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export async function serveStatic(root: string, pathname: string, res: ServerResponse): Promise<void> {
+/** `path` is already percent-decoded (see request-target.ts). */
+export async function serveStatic(root: string, path: string, res: ServerResponse): Promise<void> {
   const rootAbs = resolve(root);
-  const rel = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+  const rel = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
   const file = resolve(join(rootAbs, rel));
   if (file !== rootAbs && !file.startsWith(rootAbs + sep)) {
     res.writeHead(403).end('Forbidden');

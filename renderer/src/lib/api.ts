@@ -11,4 +11,4 @@ declare global {
   }
 }
 
-export const api: Api = window.api ?? createWebApi(window.location);
+export const api: Api = window.api ?? createWebApi(window);

@@ -1,20 +1,40 @@
-/** Web-mode transport: calls are POST /api/<name>, events arrive on one WebSocket. */
+/**
+ * Web-mode transport: calls are POST /api/<name> with the token in the x-sngan-token header; events arrive on one
+ * WebSocket, opened with a one-time ticket fetched the same way before every (re)connect.
+ */
 import { type Api, type ApiResult, type CallName, type EventName, unwrap, parseEvent } from '../../../shared/api';
+import { takeToken, type TokenWindow } from './web-token';
 
 type Listener = (payload: unknown) => void;
 
-export function createWebApi(location: Location): Api {
-  // The token arrives once in the URL; the server also set an HttpOnly cookie, so reloads work without it.
-  const token = new URLSearchParams(location.search).get('token') ?? '';
+export type WebWindow = TokenWindow & Pick<Window & typeof globalThis, 'fetch' | 'WebSocket'>;
+
+export function createWebApi(win: WebWindow): Api {
+  const token = takeToken(win);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers['x-sngan-token'] = token;
   const listeners = new Map<EventName, Set<Listener>>();
-  let socket: WebSocket | undefined;
   let retry = 0;
 
-  function connect(): void {
-    const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events${token ? `?token=${encodeURIComponent(token)}` : ''}`;
-    socket = new WebSocket(wsUrl);
+  const post = (path: string, body: unknown) => win.fetch(path, { method: 'POST', headers, body: JSON.stringify(body ?? {}) });
+
+  function reconnectLater(): void {
+    retry = Math.min(retry + 1, 6);
+    setTimeout(() => void connect(), 250 * 2 ** retry);
+  }
+
+  async function connect(): Promise<void> {
+    let ticket: string;
+    try {
+      const res = await post('/events/ticket', {});
+      if (!res.ok) throw new Error(`The server answered ${res.status}`);
+      ticket = ((await res.json()) as { ticket: string }).ticket;
+    } catch {
+      reconnectLater();
+      return;
+    }
+    const scheme = win.location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new win.WebSocket(`${scheme}://${win.location.host}/events?ticket=${encodeURIComponent(ticket)}`);
     socket.onopen = () => (retry = 0);
     socket.onmessage = (msg) => {
       let data: { event?: EventName; payload?: unknown };
@@ -31,16 +51,13 @@ export function createWebApi(location: Location): Api {
       }
       for (const l of listeners.get(data.event) ?? []) l(parsed.value);
     };
-    socket.onclose = () => {
-      retry = Math.min(retry + 1, 6);
-      setTimeout(connect, 250 * 2 ** retry);
-    };
+    socket.onclose = reconnectLater;
   }
-  connect();
+  void connect();
 
   return {
     async call(name: CallName, req: unknown) {
-      const res = await fetch(`/api/${name}`, { method: 'POST', headers, body: JSON.stringify(req ?? {}), credentials: 'same-origin' });
+      const res = await post(`/api/${name}`, req);
       let body: ApiResult<unknown>;
       try {
         body = (await res.json()) as ApiResult<unknown>;
