@@ -5,6 +5,9 @@ const app = serveForFile();
 
 test('the page shows the app version and training backend from app.info over the real transport', async ({ page }) => {
   const pkg = (await import('../package.json', { with: { type: 'json' } })).default as { version: string };
+  // No console errors on load (a CSP meta tag with frame-ancestors used to log one on every load).
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
   const events = page.waitForEvent('websocket');
   await page.goto(app().url);
   await expect(page.getByTestId('app-version')).toContainText(pkg.version, { timeout: 60_000 });
@@ -18,6 +21,7 @@ test('the page shows the app version and training backend from app.info over the
   await expect(page).toHaveURL(`${app().origin}/`);
   await page.reload();
   await expect(page.getByTestId('app-version')).toContainText(pkg.version, { timeout: 60_000 });
+  expect(consoleErrors).toEqual([]);
 });
 
 test('without the token the server answers 401 and serves nothing', async ({ request }) => {

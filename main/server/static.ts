@@ -19,7 +19,7 @@ const TYPES: Record<string, string> = {
 
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** `path` is already percent-decoded (see request-target.ts). */
 export async function serveStatic(root: string, path: string, res: ServerResponse): Promise<void> {
