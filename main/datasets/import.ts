@@ -79,7 +79,7 @@ export async function importDataset(paths: string[], opts: ImportOpts): Promise<
       continue;
     }
     try {
-      const z = await readZip(item.path, { ...DEFAULT_ZIP_CAPS, ...opts.zipCaps }, signal);
+      const z = await readZip(item.path, { ...DEFAULT_ZIP_CAPS, ...opts.zipCaps });
       for (const s of z.skipped) skipped.push({ path: `${item.path}!/${s.name}`, reason: s.reason, detail: s.detail });
       if (z.truncatedBy) skipped.push({ path: item.path, reason: z.truncatedBy.reason, detail: `archive cut off: ${z.truncatedBy.detail}` });
       archiveItems(item.path, z.entries, files, skipped);
