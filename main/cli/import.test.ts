@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importCommand } from './import';
 import { png } from '../datasets/test-fixtures';
+import { idxHeader } from '../datasets/hostile-fixtures.test-util';
+
+// Imports must run in a child process: the importer loaded into the CLI's own process would throw.
+vi.mock('../datasets/import', () => ({
+  importDataset: () => {
+    throw new Error('importDataset ran in the CLI process');
+  },
+}));
 
 let root: string;
 beforeAll(async () => {
@@ -53,5 +61,15 @@ describe('sngan-studio import', () => {
     c.restore();
     expect(code).toBe(1);
     expect(c.err[0]).toMatch(/No file could be imported.*not-an-image/);
+  });
+
+  it('a header that lies fails the import with a message naming the file', async () => {
+    const lie = join(root, 'lie-images-idx3-ubyte');
+    await writeFile(lie, idxHeader([0x7fffffff, 28, 0]));
+    const c = capture();
+    const code = await importCommand([lie, '--workspace', join(root, 'ws3'), '--json']);
+    c.restore();
+    expect(code).toBe(1);
+    expect(JSON.parse(c.out.join('\n'))).toMatchObject({ error: expect.stringContaining(lie), skipped: [{ path: lie, reason: 'corrupt' }] });
   });
 });

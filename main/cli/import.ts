@@ -1,6 +1,6 @@
 /** `sngan-studio import <path…> --workspace DIR [--size 32] [--channels 1|3] [--fit crop|letterbox] [--name N] [--json]` */
 import { UsageError, intFlag, parseFlags } from './args';
-import { importDataset } from '../datasets/import';
+import { importInChild } from '../services/import-host';
 import { ImportError } from '../datasets/errors';
 
 export const importHelp = `sngan-studio import <path…> --workspace DIR [--size 28|32|64|128] [--channels 1|3] [--fit crop|letterbox] [--name N] [--json]
@@ -36,20 +36,27 @@ export async function importCommand(argv: string[]): Promise<number> {
   const json = flags.json === true;
   let lastLine = 0;
   try {
-    const { manifest, skipped } = await importDataset(positional, {
-      workspace: flags.workspace as string,
-      size: size as 28 | 32 | 64 | 128 | undefined,
-      channels: channels as 1 | 3 | undefined,
-      fit: flags.fit as 'crop' | 'letterbox' | undefined,
-      name: flags.name as string | undefined,
-      onProgress: json || !process.stderr.isTTY
-        ? undefined
-        : (p) => {
-            if (Date.now() - lastLine < 500) return;
-            lastLine = Date.now();
-            process.stderr.write(`\r${p.phase}: ${p.decoded}/${p.total ?? '?'} decoded, ${p.skipped} skipped${p.etaSec !== undefined ? `, ~${Math.ceil(p.etaSec)} s left` : ''}   `);
-          },
-    });
+    // in a process of its own, like every import: a hostile file may exhaust its heap, not this one's
+    const { manifest, skipped } = await importInChild(
+      positional,
+      {
+        workspace: flags.workspace as string,
+        size: size as 28 | 32 | 64 | 128 | undefined,
+        channels: channels as 1 | 3 | undefined,
+        fit: flags.fit as 'crop' | 'letterbox' | undefined,
+        name: flags.name as string | undefined,
+      },
+      {
+        onProgress:
+          json || !process.stderr.isTTY
+            ? undefined
+            : (p) => {
+                if (Date.now() - lastLine < 500) return;
+                lastLine = Date.now();
+                process.stderr.write(`\r${p.phase}: ${p.decoded}/${p.total ?? '?'} decoded, ${p.skipped} skipped${p.etaSec !== undefined ? `, ~${Math.ceil(p.etaSec)} s left` : ''}   `);
+              },
+      },
+    );
     if (lastLine) process.stderr.write('\n');
     if (json) {
       const { id, count, width, height, channels: c, classes } = manifest;

@@ -3,7 +3,7 @@
  * the image stored planar (1024 R, 1024 G, 1024 B, each 32×32 row-major). We repack to NHWC.
  */
 import { SkipError } from './errors';
-import { type ArrayBlock, CIFAR10_CLASSES, digitClasses, maxLabel } from './arrays';
+import { type ArrayBlock, CIFAR10_CLASSES, checkImageShape, digitClasses, maxLabel } from './arrays';
 
 const RECORD = 1 + 3 * 32 * 32;
 
@@ -26,6 +26,7 @@ export function cifarToBlock(source: string, buf: Uint8Array, classNames?: strin
     throw new SkipError(reason, `${buf.length} bytes is not a whole number of ${RECORD}-byte CIFAR-10 records`);
   }
   const count = buf.length / RECORD;
+  checkImageShape(count, 32, 32, 'CIFAR-10 batch');
   const labels = new Uint8Array(count);
   const pixels = new Uint8Array(count * 3072);
   for (let n = 0; n < count; n++) {

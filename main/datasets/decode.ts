@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { SkipError } from './errors';
+import { checkDeclaredSides, pngSides } from './image-header';
 
 /** Largest image we decode: 64 megapixels (an 8K×8K photo). Bigger headers are decompression bombs. */
 export const MAX_INPUT_PIXELS = 64 * 1024 * 1024;
@@ -46,7 +47,8 @@ export interface Decoded {
 
 export function classifySharpError(err: unknown): SkipError {
   const msg = err instanceof Error ? err.message : String(err);
-  if (/pixel limit|exceeds limit|too large|dimensions/i.test(msg)) return new SkipError('too-large', msg);
+  // libspng says 'image width exceeds user limit' for sides past its own cap, before the pixel limit applies
+  if (/pixel limit|exceeds (user )?limit|too large|dimensions/i.test(msg)) return new SkipError('too-large', msg);
   if (/premature end|truncat|unexpected end|not enough|short read|end of (file|stream)|EOF|out of data|Read Error|read error/i.test(msg)) return new SkipError('truncated', msg);
   if (/unsupported image format|bmp|magick/i.test(msg)) return new SkipError('unsupported', msg);
   return new SkipError('corrupt', msg);
@@ -101,6 +103,7 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
     const raw = bmpToRaw(bytes);
     return decodeWith(() => sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }), opts);
   }
+  if (format === 'png') checkDeclaredSides(pngSides(bytes), MAX_INPUT_PIXELS);
   return decodeWith(() => sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1 }), opts);
 }
 

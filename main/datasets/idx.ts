@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { SkipError } from './errors';
-import { type ArrayBlock, FASHION_MNIST_CLASSES, digitClasses, maxLabel } from './arrays';
+import { type ArrayBlock, FASHION_MNIST_CLASSES, checkImageShape, digitClasses, maxLabel } from './arrays';
 
 /** Largest decompressed IDX file we accept (Fashion-MNIST train is 47 MB). */
 export const MAX_IDX_BYTES = 1 << 30;
@@ -42,7 +42,8 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-export function parseIdx(raw: Uint8Array): IdxArray {
+/** `checkDims` sees the header's dims before the data is measured against them. */
+export function parseIdx(raw: Uint8Array, checkDims?: (dims: number[]) => void): IdxArray {
   if (raw.length === 0) throw new SkipError('empty', 'file is empty');
   const buf = maybeGunzip(raw);
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new SkipError('bad-idx-magic', 'does not start with the IDX magic 00 00');
@@ -54,19 +55,23 @@ export function parseIdx(raw: Uint8Array): IdxArray {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dims: number[] = [];
   for (let i = 0; i < ndim; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  checkDims?.(dims);
   const expected = dims.reduce((a, b) => a * b, 1);
   if (expected > MAX_IDX_BYTES) throw new SkipError('too-large', `IDX shape ${dims.join('×')} is too large`);
+  // The data must be exactly what the header says: fewer bytes is a cut file, more is a header that lies.
   const have = buf.length - header;
   if (have < expected) throw new SkipError('truncated', `IDX data has ${have} bytes, shape ${dims.join('×')} needs ${expected}`);
+  if (have > expected) throw new SkipError('shape-mismatch', `IDX data has ${have} bytes, shape ${dims.join('×')} needs only ${expected}`);
   return { dims, data: buf.subarray(header, header + expected) };
 }
 
 /** Images file (+ optional labels file) to an array block. */
 export function idxToBlock(source: string, images: Uint8Array, labels?: Uint8Array): ArrayBlock {
-  const img = parseIdx(images);
-  if (img.dims.length !== 3) throw new SkipError('shape-mismatch', `IDX images must be N×H×W, got ${img.dims.join('×')}`);
+  const img = parseIdx(images, (dims) => {
+    if (dims.length !== 3) throw new SkipError('shape-mismatch', `IDX images must be N×H×W, got ${dims.join('×')}`);
+    checkImageShape(dims[0]!, dims[1]!, dims[2]!, 'IDX file');
+  });
   const [count, height, width] = img.dims as [number, number, number];
-  if (count === 0) throw new SkipError('empty', 'IDX file holds no images');
   let labelArr: Uint8Array | undefined;
   if (labels) {
     const lab = parseIdx(labels);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from './import';
 import { ImportError } from './errors';
 import { buildFixtures, idx, npy, png } from './test-fixtures';
+import { idxHeader } from './hostile-fixtures.test-util';
 import { readDataset, listDatasets } from './store';
 
 let root: string;
@@ -159,6 +160,17 @@ describe('array formats', () => {
     await writeFile(npz, zipSync({ 'x_train.npy': npy([4, 28, 28], new Uint8Array(4 * 784)), 'y_train.npy': npy([4], Uint8Array.from([0, 1, 1, 2])) }));
     const z = await importDataset([npz], { workspace: join(root, 'ws7') });
     expect(z.manifest).toMatchObject({ count: 4, width: 28, channels: 1, classes: ['0', '1', '2'], classCounts: [1, 2, 1] });
+  });
+
+  it('a 16-byte IDX claiming 2^31−1 images of 28×0 fails fast with a message naming the file', async () => {
+    const file = join(root, 'lie', 'lie-images-idx3-ubyte');
+    await mkdir(join(root, 'lie'), { recursive: true });
+    await writeFile(file, idxHeader([0x7fffffff, 28, 0]));
+    const err = await importDataset([file], { workspace: join(root, 'ws9') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportError);
+    expect((err as ImportError).message).toContain(file);
+    expect((err as ImportError).skipped).toEqual([{ path: file, reason: 'corrupt', detail: expect.stringMatching(/28×0 pixels: a zero side/) }]);
+    expect(await listDatasets(join(root, 'ws9'))).toEqual([]);
   });
 
   it('resizes array data when another size is asked for', async () => {

@@ -79,7 +79,7 @@ export async function importDataset(paths: string[], opts: ImportOpts): Promise<
       continue;
     }
     try {
-      const z = await readZip(item.path, { ...DEFAULT_ZIP_CAPS, ...opts.zipCaps }, signal);
+      const z = await readZip(item.path, { ...DEFAULT_ZIP_CAPS, ...opts.zipCaps });
       for (const s of z.skipped) skipped.push({ path: `${item.path}!/${s.name}`, reason: s.reason, detail: s.detail });
       if (z.truncatedBy) skipped.push({ path: item.path, reason: z.truncatedBy.reason, detail: `archive cut off: ${z.truncatedBy.detail}` });
       archiveItems(item.path, z.entries, files, skipped);
@@ -214,17 +214,22 @@ async function writeBlock(writer: DatasetWriter, b: ArrayBlock, target: { size: 
     }
     return;
   }
-  const idx = Array.from({ length: b.count }, (_, i) => i);
-  await orderedPool(
-    idx,
-    8,
-    (i) => resizeRaw(b.pixels.subarray(i * per, (i + 1) * per), b.width, b.height, b.channels, target),
-    async (r) => {
-      if (!r.ok) throw r.error;
-      await writer.write(r.value);
-    },
-    signal,
-  );
+  // index lists a chunk at a time: the block's count never sizes an allocation of its own
+  const chunk = 4096;
+  for (let s = 0; s < b.count; s += chunk) {
+    const idx = Array.from({ length: Math.min(chunk, b.count - s) }, (_, i) => s + i);
+    await orderedPool(
+      idx,
+      8,
+      (i) => resizeRaw(b.pixels.subarray(i * per, (i + 1) * per), b.width, b.height, b.channels, target),
+      async (r) => {
+        if (!r.ok) throw r.error;
+        await writer.write(r.value);
+      },
+      signal,
+    );
+    if (signal?.aborted) return;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * Floats in [0,1] are scaled by 255, floats in [-1,1] are mapped with (x+1)/2·255, others clamped to 0–255.
  */
 import { SkipError } from './errors';
-import { type ArrayBlock, digitClasses, maxLabel } from './arrays';
+import { type ArrayBlock, checkImageShape, digitClasses, maxLabel } from './arrays';
 
 export interface NpyArray {
   shape: number[];
@@ -19,10 +19,12 @@ export function parseNpy(buf: Uint8Array): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (buf.length < 10 || magic.some((m, i) => buf[i] !== m)) throw new SkipError('corrupt', 'missing the \\x93NUMPY magic');
   const major = buf[6]!;
+  if (major < 1 || major > 3) throw new SkipError('unsupported', `npy format version ${major}`);
+  const hstart = major === 1 ? 10 : 12;
+  if (buf.length < hstart) throw new SkipError('truncated', 'npy header cut short');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const hstart = major === 1 ? 10 : 12;
-  if (buf.length < hstart + hlen) throw new SkipError('truncated', 'npy header cut short');
+  if (buf.length < hstart + hlen) throw new SkipError('truncated', `npy header claims ${hlen} bytes, the file has ${buf.length - hstart} after the preamble`);
   const header = new TextDecoder().decode(buf.subarray(hstart, hstart + hlen));
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*True/.test(header);
@@ -36,7 +38,7 @@ export function parseNpy(buf: Uint8Array): NpyArray {
     .map(Number);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new SkipError('corrupt', `bad shape (${shapeText})`);
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n > MAX_NPY_ELEMENTS) throw new SkipError('too-large', `shape ${shape.join('×')}`);
+  if (n > MAX_NPY_ELEMENTS) throw new SkipError('too-large', `shape (${shape.join(', ')}) has ${n} elements, over the ${MAX_NPY_ELEMENTS} limit`);
   const types: Record<string, [number, (b: ArrayBuffer, o: number, n: number) => NpyArray['data']]> = {
     u1: [1, (b, o, k) => new Uint8Array(b, o, k)],
     i1: [1, (b, o, k) => Uint8Array.from(new Int8Array(b, o, k), (v) => Math.max(0, v))],
@@ -50,11 +52,15 @@ export function parseNpy(buf: Uint8Array): NpyArray {
   const endian = descr[0];
   const key = descr.slice(1);
   const t = types[key];
-  if (!t || endian === '>') throw new SkipError('unsupported', `dtype ${descr}`);
+  if (!t || !['<', '|', '='].includes(endian ?? '')) throw new SkipError('unsupported', `dtype ${descr}`);
   const start = hstart + hlen;
-  if (buf.length - start < n * t[0]) throw new SkipError('truncated', `data has ${buf.length - start} bytes, shape needs ${n * t[0]}`);
-  // copy to an aligned buffer
-  const copy = buf.slice(start, start + n * t[0]);
+  // exactly the bytes dtype × shape need: fewer is a cut file, more is a header that lies about the shape
+  const need = n * t[0];
+  const have = buf.length - start;
+  if (have < need) throw new SkipError('truncated', `data has ${have} bytes, shape (${shape.join(', ')}) of ${descr} needs ${need}`);
+  if (have > need) throw new SkipError('shape-mismatch', `data has ${have} bytes, shape (${shape.join(', ')}) of ${descr} needs only ${need}`);
+  // copy to an aligned buffer of its own (Buffer#slice would be a view into a shared pool)
+  const copy = new Uint8Array(buf.subarray(start, start + need));
   return { shape, data: t[1](copy.buffer, 0, n), dtype: key };
 }
 
@@ -86,7 +92,7 @@ export function npyToBlock(source: string, img: NpyArray, labels?: NpyArray): Ar
   else if (s.length === 4 && [1, 3, 4].includes(s[3]!)) [count, h, w, c, layout] = [s[0]!, s[1]!, s[2]!, s[3]!, 'nhwc'];
   else if (s.length === 4 && [1, 3].includes(s[1]!)) [count, c, h, w, layout] = [s[0]!, s[1]!, s[2]!, s[3]!, 'nchw'];
   else throw new SkipError('shape-mismatch', `array of shape (${s.join(', ')}) is not NHW, NHWC or NCHW images`);
-  if (count === 0 || h === 0 || w === 0) throw new SkipError('empty', `array of shape (${s.join(', ')}) holds no pixels`);
+  checkImageShape(count, h, w, `array of shape (${s.join(', ')})`);
   const src = toUint8(img);
   const outC = c === 1 ? 1 : 3;
   const hw = h * w;
@@ -100,7 +106,7 @@ export function npyToBlock(source: string, img: NpyArray, labels?: NpyArray): Ar
   }
   let labelArr: Uint8Array | undefined;
   if (labels) {
-    if (labels.shape[0] !== count) throw new SkipError('shape-mismatch', `${count} images but ${labels.shape[0]} labels`);
+    if (labels.shape.length !== 1 || labels.shape[0] !== count) throw new SkipError('shape-mismatch', `${count} images but ${labels.shape[0]} labels`);
     labelArr = toUint8(labels);
   }
   return { source, width: w, height: h, channels: outC as 1 | 3, count, pixels, labels: labelArr, classes: labelArr ? digitClasses(maxLabel(labelArr) + 1) : [] };

@@ -10,6 +10,7 @@ import { IMAGE_EXTENSIONS, MAX_IMAGE_BYTES } from './decode';
 import { SkipError } from './errors';
 import { isIdxName } from './idx';
 import { isCifarName } from './cifar';
+import type { ZipEntry } from './zip';
 
 export type ItemKind = 'image' | 'idx-images' | 'idx-labels' | 'cifar' | 'cifar-meta' | 'npy' | 'archive';
 
@@ -163,7 +164,7 @@ function addFile(full: string, name: string, classHint: string | undefined, grou
 }
 
 /** Items from inside an archive: names relative to the archive; a single wrapping top folder is not a class. */
-export function archiveItems(archivePath: string, entries: { name: string; data: Uint8Array }[], items: FileItem[], skipped: Skip[]): void {
+export function archiveItems(archivePath: string, entries: ZipEntry[], items: FileItem[], skipped: Skip[]): void {
   const names = entries.map((e) => e.name);
   const first = names[0]?.split('/')[0];
   // `set/cats/a.png` + `set/dogs/b.png`: 'set' wraps the class folders. `cats/a.png` alone: 'cats' is the class.
@@ -185,8 +186,12 @@ export function archiveItems(archivePath: string, entries: { name: string; data:
       skipped.push({ path, reason: 'unsupported', detail: 'archives inside archives are not opened' });
       continue;
     }
+    if (kind === 'image' && e.size > MAX_IMAGE_BYTES) {
+      skipped.push({ path, reason: 'too-large', detail: `declares ${e.size} bytes, over the ${MAX_IMAGE_BYTES}-byte image limit` });
+      continue;
+    }
     const parts = rel.split('/');
-    const data = e.data;
-    items.push({ kind, path, name: rel, classHint: parts.length > 1 ? parts[0] : undefined, group: archivePath, load: async () => data });
+    // inflated only when an importer asks, one entry per decode in flight
+    items.push({ kind, path, name: rel, classHint: parts.length > 1 ? parts[0] : undefined, group: archivePath, load: e.load });
   }
 }

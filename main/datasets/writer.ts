@@ -26,6 +26,14 @@ export function slugify(name: string): string {
   return s || 'dataset';
 }
 
+/**
+ * Temp folders are named after the process writing them, so whoever started an import process can remove
+ * what it left when it died (out of memory, killed) without touching other imports in flight.
+ */
+export function importTempPrefix(pid: number): string {
+  return `.import-${pid}-`;
+}
+
 export class DatasetWriter {
   count = 0;
   private buf: Buffer;
@@ -42,7 +50,7 @@ export class DatasetWriter {
     const root = datasetsDir(workspace);
     await mkdir(root, { recursive: true });
     await removeStale(root);
-    const dir = join(root, `.import-${randomBytes(6).toString('hex')}`);
+    const dir = join(root, `${importTempPrefix(process.pid)}${randomBytes(6).toString('hex')}`);
     await mkdir(dir);
     const fh = await open(join(dir, 'images.u8'), 'w');
     return new DatasetWriter(dir, fh, imageBytes);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, type CallResponse, type DatasetSummary } from '../../shared/api';
 import type { Handlers } from './dispatch';
 import type { ServiceContext } from './context';
-import { importDataset } from '../datasets/import';
+import { importInChild } from './import-host';
 import type { ImportProgress } from '../../shared/datasets';
 import * as store from '../datasets/store';
 import { builtinSummaries } from '../datasets/builtin';
@@ -25,8 +25,8 @@ export function datasetHandlers(ctx: ServiceContext): { handlers: Pick<Handlers,
       const abort = new AbortController();
       running.set(importId, abort);
       const progress = (p: ImportProgress) => ctx.events.emit('import.progress', { importId, ...p });
-      // Runs after the call returns: the renderer follows it through import.progress events.
-      void importDataset(req.paths, { workspace: ctx.workspace, size: req.size, channels: req.channels, fit: req.fit, name: req.name, signal: abort.signal, onProgress: progress })
+      // Runs after the call returns, in a process of its own: the renderer follows it through import.progress events.
+      void importInChild(req.paths, { workspace: ctx.workspace, size: req.size, channels: req.channels, fit: req.fit, name: req.name }, { signal: abort.signal, onProgress: progress })
         .then(({ manifest, skipped }) => {
           ctx.events.emit('import.progress', {
             importId,
