@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import { ExportError } from '../../shared/export-error';
+import type { RunFiles } from '../../shared/run-files';
 
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const CKPT_RE = /^step-(\d+)\.ckpt$/;
@@ -59,14 +60,6 @@ export async function findCheckpoint(dir: string, step?: number): Promise<{ step
   return all[all.length - 1];
 }
 
-export interface RunFiles {
-  dir: string;
-  config: TrainConfig;
-  configFile: string;
-  checkpoint: { step: number; path: string };
-  bytes: Uint8Array;
-  dataset: { shape?: number[]; classes: string[] };
-}
 
 /** The run's config, the chosen checkpoint's bytes and its dataset's shape and class names. */
 export async function readRunFiles(dir: string, opts: { checkpoint?: number } = {}): Promise<RunFiles> {

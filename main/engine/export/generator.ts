@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../../shared/config';
 import { ExportError } from '../../../shared/export-error';
+import type { RunFiles } from '../../../shared/run-files';
 import { buildModels, modelSpec, resolveArch, type Generator, type ModelSpec } from '../models/index';
 import { decodeCheckpoint } from '../trainer/checkpoint';
 import type { TrainerState } from '../trainer/trainer';
@@ -44,20 +45,9 @@ function inferClasses(arch: ModelSpec['arch'], vars: Record<string, Float32Array
   return n > 1 ? n : 0;
 }
 
-/** A run's files as read from disk (runs/read-run.ts): everything needed to rebuild its generator. */
-export interface RunCheckpoint {
-  dir: string;
-  config: TrainConfig;
-  /** The config file's path, named when the generator cannot be built from it. */
-  configFile: string;
-  checkpoint: { step: number; path: string };
-  bytes: Uint8Array;
-  /** From the dataset's manifest when there is one: image shape and class names. */
-  dataset: { shape?: number[]; classes: string[] };
-}
 
 /** The run's generator at that checkpoint: the app's own Generator holding its (EMA if enabled) weights. */
-export function generatorFromCheckpoint(input: RunCheckpoint): LoadedRun {
+export function generatorFromCheckpoint(input: RunFiles): LoadedRun {
   const { dir, config, bytes, checkpoint: ck, configFile: cfgFile, dataset: ds } = input;
   let state: TrainerState;
   let meta: Record<string, unknown> | undefined;
