@@ -4,6 +4,8 @@ export const IPC = {
   call: 'sngan:call',
   /** invoke: (DialogRequest) → ApiResult<{ canceled, paths }> — native open/save dialogs. */
   dialog: 'sngan:dialog',
+  /** sendSync from the preload: (path) → true — a dropped file's path, as Electron itself resolved it. */
+  grant: 'sngan:grant',
   /** main → renderer: (eventName, payload) — the API's pushed events. */
   event: 'sngan:event',
   /** main → renderer: (MenuCommand) — menu items and launch arguments the page acts on. */

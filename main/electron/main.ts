@@ -12,7 +12,8 @@ import { defaultWorkspace } from '../services/workspace';
 import { launchTargets, type LaunchTarget } from './argv';
 import { IPC, type MenuCommand } from './channels';
 import { DialogArgs, openDialogOptions, saveDialogOptions } from './dialogs';
-import { CallArgs, createIpcGuard } from './ipc-guard';
+import { CallArgs, createIpcGuard, forbidden, isTrustedSender, type IpcEventLike } from './ipc-guard';
+import { PathGrants, ungrantedPath } from './path-grants';
 import { menuTemplate } from './menu';
 import { RunTracker } from './progress';
 import { confirmQuitMessage, QuitGuard } from './quit-guard';
@@ -177,18 +178,30 @@ function rebuildMenu(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
+/** Paths the user chose in a dialog or dropped on the window this session: the only ones the page may name. */
+const grants = new PathGrants();
+
 function wireIpc(s: Services): void {
   const guard = createIpcGuard(ipcMain, { appUrl });
-  guard.handle(IPC.call, CallArgs, ([name, req]) => s.call(name, req));
+  guard.handle(IPC.call, CallArgs, ([name, req]) => {
+    const why = ungrantedPath(grants, name, req);
+    return why ? forbidden(why) : s.call(name, req);
+  });
+  ipcMain.on(IPC.grant, (event, p: unknown) => {
+    if (isTrustedSender(event as unknown as IpcEventLike, appUrl()) && typeof p === 'string') grants.grant(p);
+    event.returnValue = true;
+  });
   guard.handle(IPC.dialog, DialogArgs, async ([req]) => {
     const parent = win ?? BrowserWindow.getFocusedWindow() ?? undefined;
     if (req.kind === 'exportGenerator') {
       const opts = saveDialogOptions(req, app.getPath('downloads'));
       const r = parent ? await dialog.showSaveDialog(parent, opts) : await dialog.showSaveDialog(opts);
+      if (r.filePath) grants.grant(r.filePath);
       return { ok: true, value: { canceled: r.canceled || !r.filePath, paths: r.filePath ? [r.filePath] : [] } };
     }
     const opts = openDialogOptions(req, s.workspace);
     const r = parent ? await dialog.showOpenDialog(parent, opts) : await dialog.showOpenDialog(opts);
+    for (const f of r.filePaths) grants.grant(f);
     return { ok: true, value: { canceled: r.canceled, paths: r.filePaths } };
   });
   s.events.subscribe((name, payload) => {
@@ -262,6 +275,8 @@ if (!app.requestSingleInstanceLock()) {
       }),
     };
     services = createServices(opts);
+    // The workspace is the app's own folder: exports and settings may name paths inside it.
+    grants.grant(services.workspace);
     wireIpc(services);
     rebuildMenu();
     win = createWindow();

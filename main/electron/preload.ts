@@ -39,7 +39,12 @@ const api = {
 
 contextBridge.exposeInMainWorld('api', api);
 contextBridge.exposeInMainWorld('sngan', {
-  pathForFile: (file: File) => webUtils.getPathForFile(file),
+  /** A dropped file's path; main is told first (synchronously), so only real drops become usable paths. */
+  pathForFile: (file: File) => {
+    const p = webUtils.getPathForFile(file);
+    if (p) ipcRenderer.sendSync(IPC.grant, p);
+    return p;
+  },
   /** Native open/save dialogs: resolves { canceled, paths }. */
   dialog: async (req: DialogRequest) => unwrap((await ipcRenderer.invoke(IPC.dialog, req)) as ApiResult<{ canceled: boolean; paths: string[] }>),
   /** Menu items and files opened from the OS that the page should act on; returns an unsubscribe. */

@@ -1,5 +1,6 @@
 /** datasets.* calls: import (cancellable, with progress events), list, get, thumbnails, delete, rename. */
 import { randomUUID } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import { ApiError, type CallResponse, type DatasetSummary } from '../../shared/api';
 import type { Handlers } from './dispatch';
 import type { ServiceContext } from './context';
@@ -21,6 +22,9 @@ export function datasetHandlers(ctx: ServiceContext): { handlers: Pick<Handlers,
       return store.toSummary(await requireDataset(ctx.workspace, id));
     },
     'datasets.import': async (req) => {
+      // A relative path would resolve against wherever the server happens to run: only full paths are taken.
+      const relative = req.paths.find((p) => !isAbsolute(p));
+      if (relative !== undefined) throw new ApiError('invalid_request', `paths: '${relative}' is not a full path`);
       const importId = randomUUID();
       const abort = new AbortController();
       running.set(importId, abort);

@@ -68,6 +68,11 @@ describe('bounded work on request', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
+  it('datasets.import takes only full paths (a relative one would resolve against the server\'s folder)', async () => {
+    const r = await services.call('datasets.import', { paths: ['datasets/../..'] });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+  });
+
   it('export.run refuses a relative output path', async () => {
     const run = await createRun(workspace, parseConfig({ dataset: 'builtin:ring8' }), 'rel-out');
     const r = await services.call('export.run', { id: 'rel-out', format: 'onnx', out: 'exports/x' });
