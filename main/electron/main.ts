@@ -19,7 +19,8 @@ import { RunTracker } from './progress';
 import { confirmQuitMessage, QuitGuard } from './quit-guard';
 import { APP_SCHEME, appFilePath, appResponseHeaders, isAppUrl, isSafeExternalLink, RENDERER_CSP, rendererUrl, secureWebPreferences } from './security';
 import { apiSettingsProvider, SettingsStore } from './settings';
-import { utilityTrainerLauncher, type TrainerLauncher } from './trainer-process';
+import { utilityChildLauncher, utilityTrainerLauncher, type TrainerLauncher } from './trainer-process';
+import { setChildLauncher } from '../services/child-launch';
 import { boundsToSave, MIN_SIZE, restoreBounds } from './window-state';
 
 // The bundle is an ES module: no __dirname, so derive it.
@@ -274,6 +275,8 @@ if (!app.requestSingleInstanceLock()) {
         onChange: (next) => (nativeTheme.themeSource = next.theme),
       }),
     };
+    // Export, probe and import children run in utilityProcess too: the RunAsNode fuse is off, so no fork.
+    setChildLauncher(utilityChildLauncher(utilityProcess));
     services = createServices(opts);
     // The workspace is the app's own folder: exports and settings may name paths inside it.
     grants.grant(services.workspace);

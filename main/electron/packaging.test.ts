@@ -51,10 +51,10 @@ describe('electron-builder configuration', () => {
     expect(config.asarUnpack!.some((p) => p.includes('tfjs-backend-wasm') && p.endsWith('*.wasm'))).toBe(true);
   });
 
-  it('flips the fuses: no NODE_OPTIONS or --inspect; asar integrity and app-from-asar only (RunAsNode: see the yml)', async () => {
+  it('flips the fuses: no RunAsNode, NODE_OPTIONS or --inspect; asar integrity and app-from-asar only', async () => {
     const config = await getConfig(root, 'electron-builder.yml', null);
     expect(config.electronFuses).toMatchObject({
-      runAsNode: true,
+      runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,
       enableNodeCliInspectArguments: false,
       enableEmbeddedAsarIntegrityValidation: true,
@@ -112,7 +112,7 @@ describe.skipIf(!!skipReason)('linux dir build against a stub Electron', () => {
     // browser V8 snapshot, file:// extra privileges ('0' off, '1' on).
     const bin = readFileSync(join(appDir, 'sngan-studio'));
     const wire = bin.subarray(bin.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length + 2, bin.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length + 10).toString('latin1');
-    expect(wire).toBe('11001100');
+    expect(wire).toBe('01001100');
 
     const resources = join(appDir, 'resources');
     const files = new Set(asar.listPackage(join(resources, 'app.asar'), { isPack: false }).map((p) => p.replaceAll('\\', '/')));

@@ -1,9 +1,10 @@
 /**
- * Entry of the trainer's utilityProcess: install the parentPort bridge, then load the worker named on the
- * command line. Needs a build entry (out/node/trainer-entry.js, beside worker.js).
+ * Entry of every utilityProcess the desktop app starts (trainer, export CLI, probe, import): install the
+ * parentPort bridge, give the worker the argv it would have had, then load the worker named on the command line.
+ * Needs a build entry (out/node/trainer-entry.js, beside worker.js).
  */
 import { pathToFileURL } from 'node:url';
-import { installParentPortBridge, workerFromArgv, type BridgeableProcess } from './utility-bridge';
+import { argvForWorker, installParentPortBridge, workerFromArgv, type BridgeableProcess } from './utility-bridge';
 
 const worker = workerFromArgv(process.argv);
 if (!worker) {
@@ -11,4 +12,5 @@ if (!worker) {
   process.exit(2);
 }
 installParentPortBridge(process as unknown as BridgeableProcess);
+process.argv = argvForWorker(process.argv);
 await import(pathToFileURL(worker).href);

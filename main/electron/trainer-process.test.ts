@@ -137,6 +137,17 @@ describe('parentPort bridge (inside the utility process)', () => {
     expect(got).toEqual([{ type: 'stop' }]);
   });
 
+  it('holds messages that arrive before the worker listens, and delivers them in order once it does', async () => {
+    const { proc, port } = fakeProcess();
+    installParentPortBridge(proc);
+    port.emit('message', { data: { type: 'import', n: 1 } });
+    port.emit('message', { data: { type: 'cancel', n: 2 } });
+    const got: unknown[] = [];
+    proc.on('message', (m) => got.push(m));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(got).toEqual([{ type: 'import', n: 1 }, { type: 'cancel', n: 2 }]);
+  });
+
   it('leaves a plain Node child alone', () => {
     const proc = new EventEmitter() as EventEmitter & BridgeableProcess;
     expect(installParentPortBridge(proc)).toBe(false);

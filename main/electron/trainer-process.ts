@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 
 import type { TrainerLaunch, TrainerProcessLike } from '../services/trainer-host';
+import type { ChildLauncher } from '../services/child-launch';
 
 /** What TrainerHost needs of a trainer process (defined beside TrainerHost); Node's ChildProcess matches it. */
 export type TrainerProcess = TrainerProcessLike;
@@ -17,6 +18,9 @@ export type TrainerLauncher = (workerPath: string, opts: LaunchOptions) => Train
 /** The subset of Electron's UtilityProcess we use (a fake implements it in tests). */
 export interface UtilityProcessLike {
   readonly pid: number | undefined;
+  /** Set when forked with stdio 'pipe'. */
+  readonly stdout?: NodeJS.ReadableStream | null;
+  readonly stderr?: NodeJS.ReadableStream | null;
   postMessage(message: unknown): void;
   kill(): boolean;
   on(event: 'spawn', listener: () => void): unknown;
@@ -57,6 +61,14 @@ export class UtilityTrainerProcess implements TrainerProcess {
   private listeners = new Map<string, Set<Listener>>();
   /** Why the process ended, when Electron told us (a fatal error report), else undefined. */
   fatal?: string;
+
+  get stdout(): NodeJS.ReadableStream | null {
+    return this.proc.stdout ?? null;
+  }
+
+  get stderr(): NodeJS.ReadableStream | null {
+    return this.proc.stderr ?? null;
+  }
 
   constructor(private proc: UtilityProcessLike) {
     proc.on('spawn', () => {
@@ -134,6 +146,23 @@ export function utilityTrainerLauncher(utility: UtilityForker, entryPath: (worke
       serviceName: 'SNGAN trainer',
       stdio: 'inherit',
     });
+    return new UtilityTrainerProcess(proc);
+  };
+}
+
+/**
+ * The services' ChildLauncher in the desktop app: export/sample CLI, backend probe and import children run in
+ * utilityProcess through the same bridge entry as trainers (the packaged app has the RunAsNode fuse off).
+ */
+export function utilityChildLauncher(utility: UtilityForker, entryPath: (workerPath: string) => string = defaultEntryPath): ChildLauncher {
+  return (spec) => {
+    const proc = utility.fork(entryPath(spec.path), [`${WORKER_ARG}${spec.path}`, ...(spec.args ?? [])], {
+      env: plainEnv(process.env),
+      execArgv: spec.execArgv,
+      serviceName: 'SNGAN worker',
+      stdio: 'pipe',
+    });
+    if (spec.stdout === 'inherit') proc.stdout?.pipe(process.stdout);
     return new UtilityTrainerProcess(proc);
   };
 }

@@ -16,6 +16,8 @@ export interface BridgeableProcess {
   send?: (...args: never[]) => boolean;
   connected?: boolean;
   emit(event: string | symbol, ...args: unknown[]): boolean;
+  listenerCount(event: string | symbol): number;
+  on(event: 'newListener', listener: (event: string | symbol) => void): unknown;
 }
 
 /** Returns false (and changes nothing) when not in a utility process or when Node IPC already exists. */
@@ -35,8 +37,23 @@ export function installParentPortBridge(proc: BridgeableProcess): boolean {
   };
   Object.defineProperty(proc, 'send', { value: send, configurable: true, writable: true });
   Object.defineProperty(proc, 'connected', { value: true, configurable: true, writable: true });
-  port.on('message', (e) => proc.emit('message', e.data));
+  // The worker module registers its 'message' listener only once it has loaded: hold what arrives before that.
+  const early: unknown[] = [];
+  port.on('message', (e) => (proc.listenerCount('message') > 0 ? proc.emit('message', e.data) : early.push(e.data)));
+  proc.on('newListener', (event) => {
+    if (event === 'message' && early.length) queueMicrotask(() => early.splice(0).forEach((m) => proc.emit('message', m)));
+  });
   return true;
+}
+
+/**
+ * The argv the worker module should see: `[node, worker, ...its own args]`, as if it had been started directly
+ * (the CLI reads its command from argv[2]); wherever the utility process put the bridge's own arguments.
+ */
+export function argvForWorker(argv: readonly string[], prefix = '--sngan-worker='): string[] {
+  const at = argv.findIndex((a) => a.startsWith(prefix));
+  if (at < 0) return [...argv];
+  return [argv[0] ?? 'node', argv[at]!.slice(prefix.length), ...argv.slice(at + 1)];
 }
 
 /** The worker module named on the command line (`--sngan-worker=<path>`), if any. */

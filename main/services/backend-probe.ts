@@ -2,7 +2,7 @@
  * Which tfjs backend training will get on this machine, asked of a short-lived child process
  * so the main process never loads tfjs. Cached for the life of the app.
  */
-import { fork } from 'node:child_process';
+import { launchChild } from './child-launch';
 import { nodeEntry } from '../processes/entries';
 
 export interface BackendReport {
@@ -15,7 +15,7 @@ let cached: Promise<BackendReport> | undefined;
 export function probeBackend(force?: string, timeoutMs = 60_000): Promise<BackendReport> {
   cached ??= new Promise<BackendReport>((resolveProbe) => {
     const entry = nodeEntry('probe');
-    const child = fork(entry.path, force ? ['--backend', force] : [], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = launchChild({ path: entry.path, execArgv: entry.execArgv, args: force ? ['--backend', force] : [] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()).slice(-2000));
     const timer = setTimeout(() => child.kill(), timeoutMs);

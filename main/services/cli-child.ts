@@ -2,7 +2,7 @@
  * Runs a CLI command (`export`, `sample`…) with `--json` in a child process and returns its last JSON line.
  * The main process never loads tfjs; anything that needs a generator goes through here.
  */
-import { fork } from 'node:child_process';
+import { launchChild } from './child-launch';
 import { nodeEntry } from '../processes/entries';
 import { limiter } from './limiter';
 
@@ -22,11 +22,11 @@ export function runCliJson(args: string[]): Promise<CliOutcome> {
 
 async function runChild(args: string[]): Promise<CliOutcome> {
   const entry = nodeEntry('cli');
-  const child = fork(entry.path, args, { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = launchChild({ path: entry.path, execArgv: entry.execArgv, args, stdout: 'pipe' });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on('data', (d: Buffer | string) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer | string) => (stderr += d.toString()));
   const code = await new Promise<number>((resolve) => {
     child.on('error', (e) => {
       stderr += `\n${e.message}`;

@@ -4,7 +4,7 @@
  * before answering is a failed import whose message says why, and the temp folder it was writing is removed;
  * finished datasets are never touched (the writer renames a dataset into place only when it is complete).
  */
-import { fork } from 'node:child_process';
+import { launchChild } from './child-launch';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImportProgress } from '../../shared/datasets';
@@ -32,7 +32,7 @@ export function importInChild(paths: string[], opts: ImportJobOpts, host: Import
   if (signal?.aborted) return Promise.reject(abortError());
   const heapMb = host.heapMb ?? IMPORT_HEAP_MB;
   const entry = host.entry ?? nodeEntry('importer');
-  const child = fork(entry.path, [], { execArgv: [...entry.execArgv, `--max-old-space-size=${heapMb}`], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child = launchChild({ path: entry.path, execArgv: [...entry.execArgv, `--max-old-space-size=${heapMb}`], stdout: 'inherit' });
   let stderrTail = '';
   child.stderr!.on('data', (d: Buffer) => {
     process.stderr.write(d);
@@ -58,7 +58,8 @@ export function importInChild(paths: string[], opts: ImportJobOpts, host: Import
       finish();
     };
 
-    child.on('message', (m: ImportReply) => {
+    child.on('message', (raw) => {
+      const m = raw as ImportReply;
       if (m.type === 'progress') host.onProgress?.(m.progress);
       else if (m.type === 'done') settle(() => resolve({ manifest: m.manifest, skipped: m.skipped }));
       else if (m.type === 'failed') settle(() => reject(m.cancelled ? abortError() : new ImportError(m.error, m.skipped)));
