@@ -80,6 +80,8 @@ function wasmDir(): string {
  *  Probe in a child process so a crash there cannot take this process down. */
 function probeWasmThreads(): { ok: boolean; detail: string } {
   if (threadProbe) return threadProbe;
+  // Inside Electron process.execPath is the app itself, and with the RunAsNode fuse off it cannot run as Node.
+  if (process.versions.electron) return (threadProbe = { ok: false, detail: 'not probed inside Electron' });
   const n = os.cpus().length;
   const script = `
     const tf = require(${JSON.stringify(req.resolve('@tensorflow/tfjs'))});
