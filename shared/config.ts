@@ -73,6 +73,8 @@ export const TrainConfig = z
     g: z.object({ ch: z.number().int().min(0).default(0) }).prefault({}),
     sn: z.object({ iters: z.number().int().min(1).max(10).default(1), warmup: z.number().int().min(0).max(100).default(15) }).prefault({}),
     backend: z.enum(BACKENDS).default('auto'),
+    /** CPU threads for the wasm backend: 0 = every core (at most 8); 1 = the single-threaded build. */
+    threads: z.number().int().min(0).max(8).default(0),
   })
   .strict();
 

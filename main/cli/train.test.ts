@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { trainCommand } from './train';
@@ -46,9 +46,12 @@ describe('train command', () => {
     const base = { dataset: 'builtin:ring8', steps: 40, batch: 16, zdim: 4, d: { ch: 16 }, g: { ch: 16 }, logEvery: 5, sampleEvery: 20, checkpointEvery: 10, backend: 'wasm' as const, seed: 11 };
     // straight run
     const straight = await createRun(ws, parseConfig(base), 'straight');
-    const h1 = new TrainerHost({ runDir: straight.dir, workspace: ws });
+    const said: string[] = [];
+    const h1 = new TrainerHost({ runDir: straight.dir, workspace: ws, onEvent: (e) => void (e.type === 'status' && e.message && said.push(e.message)) });
     await h1.start();
     expect(await h1.wait()).toBe('finished');
+    // with threads on (every core), where there is more than one
+    if (os.cpus().length > 1) expect(said.some((m) => /threaded-simd build/.test(m))).toBe(true);
     // interrupted run: SIGKILL right after the checkpoint at step 20
     const killed = await createRun(ws, parseConfig(base), 'killed');
     const h2: TrainerHost = new TrainerHost({

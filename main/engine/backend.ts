@@ -6,12 +6,13 @@
  * so every result is checked.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { registerMissingWasmKernels } from './wasm-kernels/index';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { disposeWasm, enableSingleThreadedWasm, enableThreadedWasm } from './wasm-threads/shim';
+import { runSelfTest } from './wasm-threads/selftest';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export interface BackendAttempt { name: string; error?: string }
@@ -19,15 +20,16 @@ export interface BackendResult { name: string; reason: string; tried: BackendAtt
 export interface InitBackendOptions {
   /** Use exactly this backend; throws if it cannot be initialised. */
   force?: BackendName;
-  /** wasm threads: 'auto' probes the threaded build in a child process (default). */
-  wasmThreads?: 'auto' | boolean;
+  /** wasm threads: 'auto' (default) or ≤ 0 = every core; 1 = the single-threaded build. */
+  wasmThreads?: number | 'auto';
+  /** The threaded build's self-test (tests inject a failing one); default wasm-threads/selftest.ts. */
+  wasmSelfTest?: SelfTest;
 }
 
 const ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 const req = createRequire(import.meta.url);
 let last: BackendResult | null = null;
 let nativeLoaded: 'tensorflow-gpu' | 'tensorflow' | null = null;
-let threadProbe: { ok: boolean; detail: string } | null = null;
 
 const msg = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 300);
 /** Import by a computed specifier so bundlers and tsc leave optional packages alone. */
@@ -76,62 +78,57 @@ function wasmDir(): string {
   return path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
 }
 
-/** tfjs 4.22 disables wasm threads in Node and its threaded build spawns blob: workers, which Node rejects.
- *  Probe in a child process so a crash there cannot take this process down. */
-function probeWasmThreads(): { ok: boolean; detail: string } {
-  if (threadProbe) return threadProbe;
-  // Inside Electron process.execPath is the app itself, and with the RunAsNode fuse off it cannot run as Node.
-  if (process.versions.electron) return (threadProbe = { ok: false, detail: 'not probed inside Electron' });
-  const n = os.cpus().length;
-  const script = `
-    const tf = require(${JSON.stringify(req.resolve('@tensorflow/tfjs'))});
-    const w = require(${JSON.stringify(req.resolve('@tensorflow/tfjs-backend-wasm'))});
-    process.on('uncaughtException', e => { console.log('FAIL ' + String(e && e.message || e).split('\\n')[0]); process.exit(2); });
-    w.setWasmPaths(${JSON.stringify(wasmDir())});
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-    w.setThreadsCount(${n});
-    tf.setBackend('wasm').then(ok => {
-      if (!ok) { console.log('FAIL setBackend false'); process.exit(2); }
-      const a = tf.ones([64, 64]); tf.matMul(a, a).dataSync();
-      console.log('OK ' + w.getThreadsCount()); process.exit(0);
-    }, e => { console.log('FAIL ' + e.message); process.exit(2); });`;
-  const r = spawnSync(process.execPath, ['-e', script], {
-    encoding: 'utf8', timeout: 20_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
-  const line = (r.stdout || '').trim().split('\n').pop() ?? '';
-  threadProbe = line.startsWith('OK')
-    ? { ok: true, detail: `${line.slice(3)} threads` }
-    : { ok: false, detail: (line.replace(/^FAIL /, '') || r.error?.message || `exit ${r.status}`) +
-        (/ERR_WORKER_PATH/.test(r.stderr || '') ? ' — Node worker_threads rejects its blob: worker URL' : '') };
-  return threadProbe;
+/** Threads for the wasm backend: all cores by default, at most 8 (the glue's pthread pool). */
+export function wasmThreadCount(want: number | 'auto' | undefined): number {
+  const cores = os.cpus().length;
+  const n = want === undefined || want === 'auto' || want <= 0 ? cores : Math.floor(want);
+  return Math.max(1, Math.min(8, n));
 }
 
-async function tryWasm(threads: 'auto' | boolean): Promise<string> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  let threadNote = 'single-threaded';
-  if (isNode) {
-    setWasmPaths(wasmDir());
-    const want = threads === 'auto' ? probeWasmThreads() : { ok: threads, detail: threads ? 'forced on' : 'disabled by option' };
-    if (want.ok && os.cpus().length > 1) {
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-      setThreadsCount(os.cpus().length);
-      threadNote = `threaded-simd build, ${os.cpus().length} threads`;
-    } else {
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      threadNote = `single-threaded (threaded build unusable in Node: ${want.detail})`;
-    }
-  }
+export type SelfTest = () => Promise<{ ok: boolean; reason: string }>;
+
+/**
+ * wasm in Node: the threaded SIMD build through the shim (wasm-threads/shim.ts) when more than one thread is
+ * wanted, kept only if its self-test passes; else the single-threaded SIMD build, with the reason in the text.
+ */
+async function tryWasm(threads: number | 'auto' | undefined, selfTest: SelfTest = runSelfTest): Promise<string> {
   const added = registerMissingWasmKernels();
+  const kernels = `kernels added/replaced: ${added.join(', ') || 'none needed'}`;
+  // One wasm module per process: a second init (a forced backend after 'auto') reuses the one that is live.
+  if (tf.engine().registry['wasm']) {
+    await activate('wasm');
+    return `wasm, already initialised in this process (${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'}); ${kernels}`;
+  }
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  const n = isNode ? wasmThreadCount(threads) : 1;
+  let why = n > 1 ? '' : threads === 1 ? '1 thread asked for' : 'one core';
+  if (isNode && n > 1) {
+    // The factory as the package registered it, to start over single-threaded if the threaded build fails.
+    const factory = tf.findBackendFactory('wasm');
+    const started = await enableThreadedWasm({ threads: n });
+    if (started.ok) {
+      const test = await selfTest().catch((e: Error) => ({ ok: false, reason: `self-test threw: ${e.message}` }));
+      if (test.ok) {
+        await activate('wasm');
+        return `wasm threaded-simd build, ${started.threads} threads (self-test: ${test.reason}); ${kernels}`;
+      }
+      why = `threaded build failed its self-test: ${test.reason}`;
+    } else why = `threaded build did not start: ${started.reason}`;
+    disposeWasm();
+    if (factory && !tf.findBackendFactory('wasm')) tf.registerBackend('wasm', factory, 2);
+  }
+  const single = await enableSingleThreadedWasm();
+  if (!single.ok) throw new Error(single.reason);
   await activate('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return `wasm ${simd ? 'simd' : 'plain'} build, ${threadNote}; kernels added/replaced: ${added.join(', ') || 'none needed'}`;
+  return `wasm ${simd ? 'simd' : 'plain'} build, single-threaded (${why}); ${kernels}`;
 }
 
 async function tryOne(name: BackendName, o: InitBackendOptions): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu': case 'tensorflow': return tryNative(name);
     case 'webgpu': return tryWebgpu();
-    case 'wasm': return tryWasm(o.wasmThreads ?? 'auto');
+    case 'wasm': return tryWasm(o.wasmThreads, o.wasmSelfTest);
     case 'cpu': await activate('cpu'); return 'pure-JS cpu backend (slow)';
   }
 }

@@ -51,7 +51,7 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     const config = run.config;
     const envBackend = BACKENDS.find((b) => b === process.env.SNGAN_BACKEND);
     const force = config.backend !== 'auto' ? config.backend : envBackend && envBackend !== 'auto' ? envBackend : undefined;
-    const backend = await initBackend(force ? { force } : undefined);
+    const backend = await initBackend({ ...(force ? { force } : {}), wasmThreads: config.threads || 'auto' });
     await send({ type: 'status', state: 'created', step: 0, backend: backend.name, runDir, message: backend.reason });
     await updateStatus(runDir, { backend: backend.name, steps: cmd.steps ?? config.steps });
     const td = (await loadTrainingData(config.dataset, cmd.workspace)) as TrainingDataLike;

@@ -63,6 +63,7 @@ const META: Record<string, Meta> = {
   logEvery: { label: 'Log metrics every', group: 'Schedule' },
   keepCheckpoints: { label: 'Checkpoints kept', group: 'Schedule' },
   backend: { label: 'Compute backend', group: 'Schedule', help: 'auto picks the fastest that works here' },
+  threads: { label: 'CPU threads (wasm)', group: 'Schedule', help: '0 = every core; 1 = single-threaded' },
 };
 
 /** Fields the form does not show (the dataset has its own picker). */
