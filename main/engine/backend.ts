@@ -8,7 +8,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
 import { registerMissingWasmKernels } from './wasm-kernels/index';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { disposeWasm, enableSingleThreadedWasm, enableThreadedWasm } from './wasm-threads/shim';
@@ -72,10 +71,6 @@ async function tryWebgpu(): Promise<string> {
   }
   await activate('webgpu');
   return 'WebGPU via Dawn (webgpu package)';
-}
-
-function wasmDir(): string {
-  return path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
 }
 
 /** Threads for the wasm backend: all cores by default, at most 8 (the glue's pthread pool). */
