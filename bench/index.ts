@@ -1,19 +1,26 @@
 /**
- * `npm run bench [-- --json] [--only cnn32,dcgan28,mlp2d,sn-overhead,sample] [--repeats N] [--all-backends] [--no-torch]`
- * Training-iteration speed (one D step + one G step) of the SN-GAN models on the active tfjs backend,
- * SN overhead, sample throughput, peak RSS and tensor growth — and, where PyTorch is available
- * (Debian's python3-torch), the same iteration in PyTorch measured in the same run, as a ratio.
+ * `npm run bench [-- --json] [--only cnn32,dcgan28,mlp2d,sn-overhead,sample,peak] [--repeats N] [--threads 1,2]
+ *                [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]`
+ * Training-iteration speed (one D step + one G step) of the SN-GAN models on the active tfjs backend, achieved
+ * GFLOP/s (FLOPs counted once per model from the kernels an iteration runs, flops.ts) and the share of a measured
+ * machine peak (a large matrix product on the same backend and threads), SN overhead, sample throughput, peak RSS
+ * and tensor growth; and the same iterations in PyTorch (bench/torch_reference.py; Debian's python3-torch by
+ * default, or --torch-python a venv with a modern torch) and TensorFlow 2 CPU (bench/tf_reference.py, with
+ * --tf-python a Python that has tensorflow), in the same run at the same thread count, as ratios.
+ * Each thread count runs in a child process of its own: a process has one wasm module.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../main/engine/backend';
 import { Trainer } from '../main/engine/trainer/trainer';
 import { dataSource } from '../main/engine/trainer/data';
 import { parseConfig, type TrainConfigInput } from '../shared/config';
 import { parseFlags } from '../main/cli/args';
+import { flopsOf } from './flops';
 
 interface Result {
   name: string;
@@ -61,11 +68,12 @@ const MODELS: Record<string, { config: TrainConfigInput; data: () => ReturnType<
   mlp2d: { config: { arch: 'mlp', batch: 256, zdim: 2 }, data: ring },
 };
 
-function timeIterations(name: string, norm: 'sn' | 'none', warmup: number, repeats: number, backend: string): Result {
+async function timeIterations(name: string, norm: 'sn' | 'none', warmup: number, repeats: number, backend: string): Promise<Result> {
   const m = MODELS[name]!;
   const config = parseConfig({ ...m.config, loss: 'hinge', preset: 'C', ndis: 1, seed: 1, d: { norm }, sn: { iters: 1 } });
   const trainer = new Trainer(config, m.data());
   for (let i = 0; i < warmup; i++) trainer.trainStep();
+  const flops = await flopsOf(() => void trainer.trainStep());
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -76,7 +84,31 @@ function timeIterations(name: string, norm: 'sn' | 'none', warmup: number, repea
   const tensorGrowth = tf.memory().numTensors - tensorsBefore;
   trainer.dispose();
   const q = quantiles(times);
-  return { name: norm === 'sn' ? name : `${name}-nosn`, backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats, tensor_growth: tensorGrowth };
+  return {
+    name: norm === 'sn' ? name : `${name}-nosn`, backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats, tensor_growth: tensorGrowth,
+    gflop_per_iter: flops / 1e9, gflops: flops / 1e6 / q.median,
+  };
+}
+
+/**
+ * The backend's attainable rate: one large GEMM on the same threads, as a 1×1 convolution (XNNPACK's GEMM path,
+ * the one the models' convolutions use; tfjs-wasm's plain matMul is far slower), best of 5.
+ */
+function machinePeak(backend: string): Result {
+  const [hw, c] = [64, 1024];
+  const x = tf.randomNormal([1, hw, hw, c]) as tf.Tensor4D;
+  const w = tf.randomNormal([1, 1, c, c]) as tf.Tensor4D;
+  const run = () => tf.tidy(() => tf.conv2d(x, w, 1, 'valid').dataSync());
+  run();
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    run();
+    times.push(performance.now() - t);
+  }
+  tf.dispose([x, w]);
+  const q = quantiles(times);
+  return { name: 'peak-gemm', backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats: 5, gflops: (2 * hw * hw * c * c) / 1e6 / Math.min(...times) };
 }
 
 async function sampleThroughput(backend: string, repeats: number): Promise<Result> {
@@ -95,62 +127,100 @@ async function sampleThroughput(backend: string, repeats: number): Promise<Resul
   return { name: 'sample-cnn32', backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats, images_per_sec: (n * 1000) / q.median };
 }
 
-function torchReference(only: string[], repeats: number): Result[] {
+/** A Python peer (torch_reference.py / tf_reference.py) at `threads`, as JSON lines; [] when it is unavailable. */
+function pythonPeer(kind: 'pytorch' | 'tensorflow', python: string | undefined, only: string[], repeats: number, threads: number): Result[] {
+  const file = kind === 'pytorch' ? 'torch_reference.py' : 'tf_reference.py';
   // Beside this file in the source tree; from the bundle in out/node/, in the repo's bench/.
-  const script = [join(here, 'torch_reference.py'), join(here, '..', '..', 'bench', 'torch_reference.py')].find((p) => existsSync(p));
-  if (!script) return [];
-  const python = process.env.SNGAN_TORCH_PYTHON ?? '/usr/bin/python3';
-  if (!existsSync(python)) return [];
+  const script = [join(here, file), join(here, '..', '..', 'bench', file)].find((p) => existsSync(p));
+  if (!script || !python || !existsSync(python)) return [];
   const names = only.filter((n) => MODELS[n]);
   if (!names.length) return [];
-  const args = [script, '--only', names.join(','), '--repeats', String(repeats)];
+  const args = [script, '--only', names.join(','), '--repeats', String(repeats), '--threads', String(threads)];
   if (only.includes('sn-overhead')) args.push('--no-sn');
   const r = spawnSync(python, args, { encoding: 'utf8', timeout: 30 * 60_000 });
   if (r.status !== 0) {
-    console.error(`[bench] PyTorch reference unavailable: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+    console.error(`[bench] ${kind} reference unavailable: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
     return [];
   }
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Result);
+  return r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => ({ ...(JSON.parse(l) as Result), peer: kind, threads }));
+}
+
+/** This benchmark at one thread count, in a child process (one wasm module per process). */
+function childRun(argv: string[], threads: number): Result[] {
+  const self = fileURLToPath(import.meta.url);
+  const execArgv = self.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const r = spawnSync(process.execPath, [...execArgv, self, ...argv, '--threads', String(threads), '--json', '--no-torch', '--no-tf', '--child'], { encoding: 'utf8', timeout: 60 * 60_000, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`bench child (threads ${threads}) failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
+  return r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Result);
 }
 
 async function main(): Promise<void> {
-  const { flags } = parseFlags(process.argv.slice(2), { json: 'boolean', only: 'string', repeats: 'string', warmup: 'string', 'all-backends': 'boolean', 'no-torch': 'boolean' });
-  const only = String(flags.only ?? 'cnn32,dcgan28,mlp2d,sn-overhead,sample').split(',');
+  const argv = process.argv.slice(2);
+  const { flags } = parseFlags(argv, {
+    json: 'boolean', only: 'string', repeats: 'string', warmup: 'string', threads: 'string', 'all-backends': 'boolean',
+    'no-torch': 'boolean', 'no-tf': 'boolean', 'torch-python': 'string', 'tf-python': 'string', child: 'boolean',
+  });
+  const only = String(flags.only ?? 'cnn32,dcgan28,mlp2d,sn-overhead,sample,peak').split(',');
   const repeats = Number(flags.repeats ?? 3);
   const warmup = Number(flags.warmup ?? 1);
   const json = Boolean(flags.json);
+  const threadList = String(flags.threads ?? '0').split(',').map(Number);
   const out = (r: Result) => {
     if (json) console.log(JSON.stringify(r));
-    else console.log(`${r.name.padEnd(16)} ${r.backend.padEnd(28)} median ${r.median_ms.toFixed(1).padStart(9)} ms  (p10 ${r.p10_ms.toFixed(1)}, p90 ${r.p90_ms.toFixed(1)})  rss ${r.peak_rss_mb.toFixed(0)} MB${r.ratio_vs_pytorch ? `  ratio vs PyTorch ${Number(r.ratio_vs_pytorch).toFixed(2)}` : ''}${r.tensor_growth !== undefined ? `  tensor growth ${r.tensor_growth}` : ''}`);
+    else {
+      const ratios = ['ratio_vs_tensorflow', 'ratio_vs_pytorch'].filter((k) => typeof r[k] === 'number').map((k) => `${k.replace('ratio_vs_', 'vs ')} ${Number(r[k]).toFixed(2)}`);
+      console.log(
+        `${r.name.padEnd(18)} ${String(r.backend).padEnd(34)} median ${r.median_ms.toFixed(1).padStart(9)} ms  (p10 ${r.p10_ms.toFixed(1)}, p90 ${r.p90_ms.toFixed(1)})` +
+          `${typeof r.gflops === 'number' ? `  ${r.gflops.toFixed(1)} GFLOP/s` : ''}${typeof r.peak_fraction === 'number' ? ` (${(100 * r.peak_fraction).toFixed(0)} % of peak)` : ''}` +
+          `  rss ${r.peak_rss_mb.toFixed(0)} MB${ratios.length ? `  ${ratios.join(', ')}` : ''}${r.tensor_growth !== undefined ? `  tensor growth ${r.tensor_growth}` : ''}`,
+      );
+    }
   };
 
-  const torch = flags['no-torch'] ? [] : torchReference(only, repeats);
-  for (const t of torch) out(t);
+  // The parent: one child per thread count, then the peers at the same thread counts, then the ratios.
+  if (!flags.child) {
+    const passOn = argv.filter((a, i) => !['--threads', '--json', '--torch-python', '--tf-python', '--no-torch', '--no-tf'].includes(a) && !['--threads', '--torch-python', '--tf-python'].includes(argv[i - 1] ?? ''));
+    const torchPython = flags['no-torch'] ? undefined : String(flags['torch-python'] ?? process.env.SNGAN_TORCH_PYTHON ?? '/usr/bin/python3');
+    const tfPython = flags['no-tf'] ? undefined : (flags['tf-python'] as string | undefined) ?? process.env.SNGAN_TF_PYTHON;
+    for (const n of threadList) {
+      const app = childRun(passOn, n);
+      const threads = Number(app.find((r) => typeof r.threads === 'number')?.threads ?? n);
+      const peers = [...pythonPeer('tensorflow', tfPython, only, repeats, threads), ...pythonPeer('pytorch', torchPython, only, repeats, threads)];
+      for (const p of peers) out(p);
+      const peak = app.find((r) => r.name.startsWith('peak-'));
+      for (const r of app) {
+        for (const p of peers.filter((q) => q.name === r.name)) r[`ratio_vs_${p.peer}`] = r.median_ms / p.median_ms;
+        if (peak && typeof r.gflops === 'number' && r !== peak) r.peak_fraction = r.gflops / Number(peak.gflops);
+        out(r);
+      }
+    }
+    return;
+  }
 
+  const wasmThreads = threadList[0]! > 0 ? threadList[0]! : 'auto';
   const backends = flags['all-backends'] ? (['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm'] as const) : ([undefined] as const);
   for (const force of backends) {
-    const info = await initBackend(force ? { force } : undefined).catch((e: Error) => ({ name: 'unavailable', reason: e.message }));
+    const info = await initBackend({ ...(force ? { force } : {}), wasmThreads }).catch((e: Error) => ({ name: 'unavailable', reason: e.message }));
     if (info.name === 'unavailable' || (force && info.name !== force)) {
       console.error(`[bench] backend ${force ?? 'auto'} unavailable: ${info.reason}`);
       continue;
     }
-    const backend = tf.getBackend();
+    const threads = tf.getBackend() === 'wasm' ? getThreadsCount() : undefined;
+    const backend = `${tf.getBackend()}${threads ? `-${threads}t` : ''}`;
+    const tag = (r: Result) => ({ ...r, threads, backend_reason: info.reason });
+    if (only.includes('peak')) out(tag(machinePeak(backend)));
     for (const name of ['cnn32', 'dcgan28', 'mlp2d']) {
       if (!only.includes(name)) continue;
       const reps = name === 'mlp2d' ? repeats * 20 : repeats;
-      const r = timeIterations(name, 'sn', warmup, reps, backend);
-      const peer = torch.find((t) => t.name === name);
-      if (peer) r.ratio_vs_pytorch = r.median_ms / peer.median_ms;
-      out(r);
+      const r = await timeIterations(name, 'sn', warmup, reps, backend);
+      out(tag(r));
       if (only.includes('sn-overhead')) {
-        const plain = timeIterations(name, 'none', warmup, reps, backend);
+        const plain = await timeIterations(name, 'none', warmup, reps, backend);
         plain.sn_overhead = r.median_ms / plain.median_ms - 1;
-        const peerPlain = torch.find((t) => t.name === `${name}-nosn`);
-        if (peerPlain) plain.ratio_vs_pytorch = plain.median_ms / peerPlain.median_ms;
-        out(plain);
+        out(tag(plain));
       }
     }
-    if (only.includes('sample')) out(await sampleThroughput(backend, repeats));
+    if (only.includes('sample')) out(tag(await sampleThroughput(backend, repeats)));
   }
 }
 

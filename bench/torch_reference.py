@@ -2,7 +2,7 @@
 """PyTorch reference for `npm run bench`: the same SN-GAN training iteration (one D step + one G step)
 on CPU with all cores, printed as JSON lines like the tfjs benchmark. Needs PyTorch (Debian: python3-torch).
 
-usage: torch_reference.py [--only cnn32,dcgan28,mlp2d] [--repeats N] [--warmup N] [--no-sn]
+usage: torch_reference.py [--only cnn32,dcgan28,mlp2d] [--repeats N] [--warmup N] [--no-sn] [--threads N]
 """
 import argparse, json, os, resource, statistics, sys, time
 
@@ -10,7 +10,6 @@ import torch
 import torch.nn as nn
 from torch.nn.utils import spectral_norm
 
-torch.set_num_threads(os.cpu_count() or 1)
 
 
 def maybe_sn(layer, use_sn):
@@ -96,7 +95,9 @@ if __name__ == '__main__':
     ap.add_argument('--repeats', type=int, default=5)
     ap.add_argument('--warmup', type=int, default=1)
     ap.add_argument('--no-sn', action='store_true', help='also measure without spectral norm')
+    ap.add_argument('--threads', type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
+    torch.set_num_threads(a.threads)
     for name in a.only.split(','):
         for use_sn in ([True, False] if a.no_sn else [True]):
             reps = a.repeats * (20 if name == 'mlp2d' else 1)
