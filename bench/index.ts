@@ -82,12 +82,33 @@ async function timeIterations(name: string, norm: 'sn' | 'none', warmup: number,
     times.push(performance.now() - t);
   }
   const tensorGrowth = tf.memory().numTensors - tensorsBefore;
+  const guard = norm === 'sn' ? nanGuardMs(trainer) : undefined;
   trainer.dispose();
   const q = quantiles(times);
   return {
     name: norm === 'sn' ? name : `${name}-nosn`, backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats, tensor_growth: tensorGrowth,
     gflop_per_iter: flops / 1e9, gflops: flops / 1e6 / q.median,
+    ...(guard !== undefined ? { nan_guard_ms: guard, nan_guard_share: guard / q.median } : {}),
   };
+}
+
+/**
+ * What the trainer's NaN guard costs per iteration (trainer.ts: per D and G update, one |·|-sum over every
+ * gradient and three scalar reads): the same reductions over tensors shaped like D's and G's weights, timed alone.
+ */
+function nanGuardMs(trainer: Trainer): number {
+  const shapes = [...trainer.D.params.trainable(), ...trainer.G.params.trainable()].map((v) => v.shape);
+  const grads = shapes.map((s) => tf.randomNormal(s));
+  const scalars = [tf.scalar(1), tf.scalar(2), tf.scalar(3)];
+  const once = () => {
+    tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.abs(g)))).dataSync());
+    for (const x of scalars) x.dataSync();
+  };
+  once();
+  const t = performance.now();
+  for (let i = 0; i < 5; i++) once();
+  tf.dispose([...grads, ...scalars]);
+  return (performance.now() - t) / 5;
 }
 
 /**
