@@ -66,7 +66,11 @@ function prepare(c: Case, dir: string, i: number): Prepared {
   D.params.powerIterate();
   const sigma: Record<string, number> = {};
   const u: Record<string, Float32Array> = {};
-  for (const k of D.params.kernels) if (k.sn) (sigma[k.name] = k.sn.sigmaEstimate()), (u[k.name] = k.sn.getState().u);
+  for (const k of D.params.kernels) {
+    if (!k.sn) continue;
+    sigma[k.name] = k.sn.sigmaEstimate();
+    u[k.name] = k.sn.getState().u;
+  }
   const d = tf.tidy(() => D.apply(x, oh)).dataSync() as Float32Array;
   const input = { config, shape: c.shape, classes: c.classes, checkpoint, n: N, z: Array.from(z.dataSync()), x: Array.from(x.dataSync()), onehot: oh ? Array.from(oh.dataSync()) : null };
   tf.dispose([zWarm, ohWarm ?? [], z, x, oh ?? []]);
@@ -91,7 +95,7 @@ describe.skipIf(missing !== null)('PyTorch package ↔ app models: same weights 
   const report: string[] = [];
 
   beforeAll(async () => {
-    await initBackend({ force: 'cpu' });
+    await initBackend();
     dir = mkdtempSync(path.join(tmpdir(), 'sngan-parity-'));
     prepared = cases.map((c, i) => prepare(c, dir, i));
     writeFileSync(path.join(dir, 'cases.json'), JSON.stringify(prepared.map((p) => p.input)));

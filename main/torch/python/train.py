@@ -34,7 +34,7 @@ def parse(argv):
     p.add_argument("--resume", nargs="?", const="", default=None, metavar="RUN_DIR")
     p.add_argument("--steps", type=int, help="total steps (extends a resumed run)")
     p.add_argument("--init", default=os.path.join(HERE, "init.ckpt"),
-                   help="initial weights for a new run (default: init.ckpt when the package has one)")
+                   help="checkpoint a new run starts from: weights, SN vectors, Adam, EMA, step (default: init.ckpt when the package has one)")
     p.add_argument("--run-id", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -81,9 +81,9 @@ def worker(rank, world, local_rank, a, prepared=None):
                 tr.load_bytes(f.read())
             if rank == 0:
                 runfolder.truncate_metrics(run_dir, ck[0])
-        elif not resume and a.init and os.path.exists(a.init):
+        elif not resume and a.init and os.path.exists(a.init):  # a package that continues a run
             with open(a.init, "rb") as f:
-                tr.load_bytes(f.read(), weights_only=True)
+                tr.load_bytes(f.read())
         backend = f"pytorch {torch.__version__} {device.split(':')[0]} x{world}"
         say = print if rank == 0 else (lambda *_, **__: None)
         say(f"run {run_dir} ({backend}, global batch {config['batch']}, {tr.local} per rank)", flush=True)
