@@ -58,6 +58,10 @@ class FrozenBatchNorm(torch.nn.Module):
         return xn * g.reshape(shape) + b.reshape(shape)
 
 
+def _key(node):
+    return node["name"].replace("/", "_")  # ModuleDict keys cannot hold '/'
+
+
 class Generator(torch.nn.Module):
     def __init__(self, graph, tensors):
         super().__init__()
@@ -65,36 +69,33 @@ class Generator(torch.nn.Module):
         self.nodes, self.output = graph["nodes"], graph["output"]
         self.layers = torch.nn.ModuleDict()
         for n in self.nodes:
-            key, t = n["name"].replace("/", "_"), (lambda k: tensors[f"{n['name']}.{k}"])
-            if n["op"] == "dense":
-                w = t("weight")
-                m = torch.nn.Linear(w.shape[1], w.shape[0])
-            elif n["op"] == "conv":
-                w = t("weight")
-                m = torch.nn.Conv2d(w.shape[1], w.shape[0], n["k"], padding=n["k"] // 2)
-            elif n["op"] == "deconv":
-                w = t("weight")
-                m = torch.nn.ConvTranspose2d(w.shape[0], w.shape[1], 4, stride=2, padding=1)
-            elif n["op"] == "bn":
-                self.layers[key] = FrozenBatchNorm(t("weight"), t("bias"), t("running_mean"), t("running_var"))
+            if n["op"] not in ("dense", "conv", "deconv", "bn"):
                 continue
+            t = {k: tensors[f"{n['name']}.{k}"] for k in ("weight", "bias", "running_mean", "running_var") if f"{n['name']}.{k}" in tensors}
+            w = t["weight"]
+            if n["op"] == "bn":
+                m = FrozenBatchNorm(w, t["bias"], t["running_mean"], t["running_var"])
             else:
-                continue
-            with torch.no_grad():
-                m.weight.copy_(w)
-                m.bias.copy_(t("bias"))
-            self.layers[key] = m
+                if n["op"] == "dense":
+                    m = torch.nn.Linear(w.shape[1], w.shape[0])
+                elif n["op"] == "conv":  # 'same' padding of the app's stride-1 odd kernels
+                    m = torch.nn.Conv2d(w.shape[1], w.shape[0], n["k"], padding=n["k"] // 2)
+                else:  # 4x4, stride 2, doubling the resolution
+                    m = torch.nn.ConvTranspose2d(w.shape[0], w.shape[1], 4, stride=2, padding=1)
+                with torch.no_grad():
+                    m.weight.copy_(w)
+                    m.bias.copy_(t["bias"])
+            self.layers[_key(n)] = m
         self.eval()
 
     def forward(self, z, class_onehot=None):
         vals = {"z": z, "class": class_onehot}
         for n in self.nodes:
-            x = vals[n["inputs"][0]]
-            op, layer = n["op"], self.layers[n["name"].replace("/", "_")] if n["name"].replace("/", "_") in self.layers else None
+            x, op = vals[n["inputs"][0]], n["op"]
             if op in ("dense", "conv", "deconv"):
-                y = layer(x)
+                y = self.layers[_key(n)](x)
             elif op == "bn":
-                y = layer(x, vals["class"] if n.get("conditional") else None)
+                y = self.layers[_key(n)](x, vals["class"] if n.get("conditional") else None)
             elif op == "reshape":
                 y = x.reshape(x.shape[0], *n["shape"])
             elif op == "relu":

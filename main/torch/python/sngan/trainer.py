@@ -94,16 +94,13 @@ class Trainer:
         eps = torch.rand(B, generator=gen)[self.part].to(self.device) if want_eps else None
         return z, oh, eps
 
-    def _check_grads(self, params, what, layer_of):
-        """Gradients are identical on every rank after DDP's all-reduce, so every rank takes the same decision."""
-        grads = [p.grad for p in params if p.grad is not None]
+    def _check_grads(self, net, what):
+        """NaN guard. Gradients are identical on every rank after DDP's all-reduce: every rank decides alike."""
+        grads = [p.grad for p in net.parameters() if p.grad is not None]
         if grads and not torch.isfinite(torch.stack([g.abs().sum() for g in grads]).sum()):
-            bad = next((p for p in params if p.grad is not None and not torch.isfinite(p.grad).all()), None)
-            raise NonFinite(self.step, layer_of(bad), what)
-
-    def _layer_of(self, net):
-        names = {id(t): n for n, t, _, _ in ckpt.layer_entries(net)}
-        return lambda p: names.get(id(p), "unknown").rsplit("/", 1)[0] if p is not None else "unknown"
+            names = {id(t): n for n, t, _, _ in ckpt.layer_entries(net)}
+            bad = next((p for p in net.parameters() if p.grad is not None and not torch.isfinite(p.grad).all()), None)
+            raise NonFinite(self.step, names.get(id(bad), "unknown/").rsplit("/", 1)[0], what)
 
     def train_step(self, want_diag=False):
         c, e = self.config, self.eff
@@ -130,7 +127,7 @@ class Trainer:
                 loss = loss + gradient_penalty(self.Dd, real, fake, eps, c["d"]["gpLambda"], oh_real)
             self.optD.zero_grad(set_to_none=True)
             loss.backward()
-            self._check_grads(list(self.D.parameters()), "discriminator loss or gradient", self._layer_of(self.D))
+            self._check_grads(self.D, "discriminator loss or gradient")
             if want_diag and k == e["ndis"] - 1:
                 self.grad_norms = {m.app_name: m.weight.grad.norm().item() for m in self.D.kernels() if m.weight.grad is not None}
             self.optD.step()
@@ -149,7 +146,7 @@ class Trainer:
             gl.backward()
         finally:
             self.D.requires_grad_(True)
-        self._check_grads(list(self.G.parameters()), "generator loss or gradient", self._layer_of(self.G))
+        self._check_grads(self.G, "generator loss or gradient")
         self.optG.step()
         if self.ema is not None:
             with torch.no_grad():
