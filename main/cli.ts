@@ -6,6 +6,7 @@ import { trainCommand, trainHelp } from './cli/train';
 import { exportCommand, exportHelp } from './cli/export';
 import { sampleCommand, sampleHelp } from './cli/sample';
 import { compareCommand, compareHelp } from './cli/compare';
+import { packageCommand, packageHelp } from './cli/package';
 
 type Command = { help: string; run: (argv: string[]) => Promise<number> };
 
@@ -13,6 +14,7 @@ const commands: Record<string, Command> = {
   import: { help: importHelp, run: importCommand },
   train: { help: trainHelp, run: trainCommand },
   compare: { help: compareHelp, run: compareCommand },
+  package: { help: packageHelp, run: packageCommand },
   export: { help: exportHelp, run: exportCommand },
   sample: { help: sampleHelp, run: sampleCommand },
   serve: { help: serveHelp, run: serveCommand },

@@ -79,6 +79,11 @@ export const RULES: Rule[] = [
     forbidden: (e) => isRelative(e) && inRoom(e.to, 'main/engine'),
   },
   {
+    name: 'main/torch/ imports only shared/, runs/ and datasets/ among our folders (its tests may reach the engine to compare with it)',
+    applies: (f) => inRoom(f, 'main/torch') && !/\.test(-util)?\.ts$/.test(f),
+    forbidden: (e) => isRelative(e) && !['main/torch', 'shared', 'main/runs', 'main/datasets'].some((r) => inRoom(e.to, r)),
+  },
+  {
     name: 'main/imaging/ imports only shared/ among our folders',
     applies: (f) => inRoom(f, 'main/imaging'),
     forbidden: (e) => isRelative(e) && !inRoom(e.to, 'main/imaging') && !inRoom(e.to, 'shared'),

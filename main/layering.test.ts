@@ -50,9 +50,10 @@ describe('layering', () => {
       { file: 'main/runs/x.ts', text: "import type { RunSink } from '../engine/trainer/loop';" },
       { file: 'main/datasets/x.ts', text: "export { Rng } from '../engine/trainer/rng';" },
       { file: 'main/imaging/x.ts', text: "import { readRunFiles } from '../runs/read-run';" },
+      { file: 'main/torch/x.ts', text: "import { Trainer } from '../engine/trainer/trainer';" },
     ];
     const found = violations(bad);
-    expect(found).toHaveLength(11);
+    expect(found).toHaveLength(12);
     for (const r of RULES) expect(found.some((v) => v.endsWith(r.name))).toBe(true);
     // and allowed imports stay allowed
     const good: SourceFile[] = [

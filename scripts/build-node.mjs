@@ -1,7 +1,7 @@
 // Bundles the Node entry points (CLI, trainer worker, backend probe) into out/node/ as ES modules.
 // Dependencies stay external: they are installed next to the app (and native ones cannot be bundled).
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 
 const entries = {
   cli: 'main/cli.ts',
@@ -25,3 +25,9 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// The PyTorch package's Python sources and the PyTorch export's loader (main/torch/assets.ts finds them here).
+rmSync('out/torch', { recursive: true, force: true });
+for (const sub of ['python', 'export']) {
+  if (existsSync(`main/torch/${sub}`)) cpSync(`main/torch/${sub}`, `out/torch/${sub}`, { recursive: true, filter: (src) => !src.includes('__pycache__') });
+}

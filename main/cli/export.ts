@@ -1,5 +1,5 @@
 /**
- * `sngan-studio export --run <dir> --format tfjs|onnx|png|gif|html --out DIR [--checkpoint STEP] [--n N] [--seed S] [--individual] [--json]`
+ * `sngan-studio export --run <dir> --format tfjs|onnx|pytorch|png|gif|html --out DIR [--checkpoint STEP] [--n N] [--seed S] [--individual] [--json]`
  * `sngan-studio sample --run <dir> --n N --seed S --out FILE.png [--checkpoint STEP] [--json]` lives in sample.ts.
  */
 import { UsageError, intFlag, parseFlags } from './args';
@@ -15,11 +15,12 @@ export function listFiles(files: string[]): string {
   return `${files.length.toLocaleString('en')} files (${files.slice(0, 2).join(', ')} … ${files.slice(-2).join(', ')})`;
 }
 
-export const exportHelp = `sngan-studio export --run <dir> --format tfjs|onnx|png|gif|html --out DIR [--checkpoint STEP] [--n N] [--seed S] [--individual] [--calibration N] [--json]
+export const exportHelp = `sngan-studio export --run <dir> --format tfjs|onnx|pytorch|png|gif|html --out DIR [--checkpoint STEP] [--n N] [--seed S] [--individual] [--calibration N] [--json]
   Export a run's generator (EMA weights when the run keeps them; spectral norm folded, batch norm frozen) at a
   saved checkpoint (default: the newest) into the new folder DIR, with a manifest.json:
     tfjs  model.json + weights.bin (stock tf.loadLayersModel), NHWC output in [-1, 1]
     onnx  generator.onnx (opset 13, dynamic batch), NCHW output in [-1, 1], checked in onnxruntime
+    pytorch  generator.safetensors + generator.py (load_generator() -> torch.nn.Module), NCHW output in [-1, 1]
     png   grid.png of N samples (default 64) from seed S, or N files with --individual
     gif   timelapse.gif of the run's samples/step-*.png snapshots
     html  standalone sampler page (open index.html from disk): new seed, interpolation

@@ -19,6 +19,8 @@ import { onnxIo, toOnnx } from '../engine/export/onnx';
 import { samplerFiles } from '../engine/export/html';
 import { gridPng, individualPngs } from '../imaging/png';
 import { timelapseGif } from '../imaging/gif';
+import { decodeSafetensors, encodeSafetensors, torchState } from '../engine/export/safetensors';
+import { assetFiles } from '../torch/assets';
 import { writeFileAtomic, writeFolder, type FileSet } from '../runs/atomic';
 import { readRunFiles, readSnapshots } from '../runs/read-run';
 
@@ -34,7 +36,7 @@ async function tfjsBundle(): Promise<Uint8Array> {
   return new Uint8Array(await fs.readFile(createRequire(import.meta.url).resolve('@tensorflow/tfjs/dist/tf.min.js')));
 }
 
-export const EXPORT_FORMATS = ['tfjs', 'onnx', 'png', 'gif', 'html'] as const;
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'pytorch', 'png', 'gif', 'html'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {
@@ -145,6 +147,31 @@ export async function onnxArtifact(p: PreparedGenerator, metadata: Record<string
 
 const json = (x: unknown) => JSON.stringify(x, null, 2) + '\n';
 
+/**
+ * generator.safetensors (PyTorch layouts, the graph in its metadata) and generator.py, which rebuilds it as an
+ * nn.Module. The app runs no Python: it checks that the bytes decode to exactly the tensors written; the tests run
+ * the module in PyTorch against the ONNX export.
+ */
+async function pytorchArtifacts(p: PreparedGenerator): Promise<{ safetensors: Uint8Array; loader: Uint8Array }> {
+  const { tensors, nodes } = torchState(p.graph);
+  const graph = { arch: p.graph.arch, zdim: p.graph.zdim, classes: p.graph.classes, outShape: p.graph.outShape, output: p.graph.output, nodes };
+  const bytes = encodeSafetensors(tensors, { format: 'pt', graph: JSON.stringify(graph), step: String(p.run.step) });
+  const back = decodeSafetensors(bytes).tensors;
+  for (const [name, t] of tensors) {
+    const b = back.get(name);
+    if (!b || b.data.length !== t.data.length || b.data.some((v, i) => !Object.is(v, t.data[i]))) throw new Error(`PyTorch export check failed: ${name} does not read back as written`);
+  }
+  const loader = (await assetFiles('export')).find(([n]) => n === 'generator.py');
+  if (!loader) throw new Error('the PyTorch export loader (generator.py) is missing; rebuild the app');
+  return { safetensors: bytes, loader: loader[1] };
+}
+
+const PYTORCH_SNIPPET = [
+  'import torch, generator  # this folder on sys.path',
+  'G = generator.load_generator()  # torch.nn.Module, eval mode',
+  'images = G(torch.randn(16, G.zdim))  # [N, C, H, W] in [-1, 1]; conditional: G(z, class_onehot)',
+].join('\n');
+
 function baseManifest(format: string, p: PreparedGenerator, layout: 'NHWC' | 'NCHW', outputName?: string): Manifest {
   return {
     format,
@@ -194,6 +221,14 @@ export async function exportRun(o: ExportOptions): Promise<ExportResult> {
         manifest.verification = { maxAbsDiff: d, tolerance: ONNX_TOLERANCE, against: `the app generator on ${p.cal.n} seeded latents, run in onnxruntime-node` };
         manifest.snippets = snippets(p.graph, 'onnx');
         files.set('generator.onnx', bytes);
+        break;
+      }
+      case 'pytorch': {
+        const art = await pytorchArtifacts(p);
+        manifest = baseManifest('pytorch-safetensors', p, 'NCHW');
+        manifest.snippets = { js: '', python: PYTORCH_SNIPPET };
+        files.set('generator.safetensors', art.safetensors);
+        files.set('generator.py', art.loader);
         break;
       }
       case 'png': {
