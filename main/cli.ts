@@ -7,6 +7,7 @@ import { exportCommand, exportHelp } from './cli/export';
 import { sampleCommand, sampleHelp } from './cli/sample';
 import { compareCommand, compareHelp } from './cli/compare';
 import { packageCommand, packageHelp } from './cli/package';
+import { runsCommand, runsHelp } from './cli/runs';
 
 type Command = { help: string; run: (argv: string[]) => Promise<number> };
 
@@ -15,10 +16,11 @@ const commands: Record<string, Command> = {
   train: { help: trainHelp, run: trainCommand },
   compare: { help: compareHelp, run: compareCommand },
   package: { help: packageHelp, run: packageCommand },
+  runs: { help: runsHelp, run: runsCommand },
   export: { help: exportHelp, run: exportCommand },
   sample: { help: sampleHelp, run: sampleCommand },
   serve: { help: serveHelp, run: serveCommand },
-  bench: { help: 'sngan-studio bench [--json] [--only cnn32,dcgan28,mlp2d,sn-overhead,sample] [--repeats N] [--all-backends] [--no-torch]', run: benchCommand },
+  bench: { help: 'sngan-studio bench [--json] [--only cnn32,dcgan28,mlp2d,sn-overhead,sample,peak] [--repeats N] [--threads 1,2] [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]', run: benchCommand },
 };
 
 /** The benchmark runs in a process of its own so its timings see a fresh tfjs engine. */

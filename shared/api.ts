@@ -50,6 +50,8 @@ export const RunSummary = z.object({
   createdAt: z.string(),
   error: z.string().optional(),
   config: Json,
+  /** Where the run folder is, for a run registered by path from outside the workspace (trained elsewhere). */
+  external: z.string().optional(),
   /**
    * When the service last saw this run's state change (monotonic across the service's life). A control reply
    * and a status event can cross on the wire: clients keep the summary with the newer revision.
@@ -178,6 +180,18 @@ export const calls = {
     res: RunSummary.extend({ samples: z.array(z.number().int()), checkpoints: z.array(z.number().int()).optional(), kind: z.enum(['images', 'points']).optional() }),
   },
   'runs.control': { req: z.object({ id: Id, command: RunCommand }).strict(), res: RunSummary },
+  /**
+   * Write a PyTorch training package (Python sources, config, dataset, optionally a run's checkpoint to continue)
+   * into the empty folder `out`; the answer lists the commands to train it elsewhere.
+   */
+  'runs.package': {
+    req: z
+      .object({ dataset: z.string().min(1).max(4096), config: Json.optional(), out: z.string().min(1).max(4096), run: Id.optional(), checkpoint: z.number().int().min(0).optional() })
+      .strict(),
+    res: z.object({ out: z.string(), dataset: z.string(), files: z.number().int(), commands: z.array(z.string()), continues: z.object({ run: z.string(), step: z.number().int() }).optional() }),
+  },
+  /** Register a run folder trained elsewhere (PyTorch package, a cluster's shared disk) by its full path; watched while it grows. */
+  'runs.add': { req: z.object({ path: z.string().min(1).max(4096) }).strict(), res: RunSummary },
   'runs.metrics': { req: z.object({ id: Id, since: z.number().int().min(0).optional() }).strict(), res: z.array(Json) },
   'runs.sample': {
     req: z.object({ id: Id, step: z.number().int().min(0) }).strict(),

@@ -129,11 +129,16 @@ async function importDataset(paths: string[]): Promise<void> {
   tell({ command: 'showDatasets', importId: r.ok ? (r.value as { importId: string }).importId : undefined });
 }
 
-function openRun(path: string): void {
-  const id = runIdIn(path, services!.workspace);
+async function openRun(path: string): Promise<void> {
+  let id = runIdIn(path, services!.workspace);
   if (!id) {
-    void dialog.showMessageBox({ type: 'info', message: 'This run folder is outside the workspace.', detail: `Copy it into ${join(services!.workspace, 'runs')} to open it.` });
-    return;
+    // A run trained elsewhere: registered by path and watched while it grows.
+    const r = await services!.call('runs.add', { path });
+    if (!r.ok) {
+      void dialog.showMessageBox({ type: 'warning', message: 'This folder cannot be opened as a run.', detail: r.error.message });
+      return;
+    }
+    id = (r.value as { id: string }).id;
   }
   app.addRecentDocument(path);
   settings.addRecentRun(path);
@@ -144,7 +149,7 @@ function openRun(path: string): void {
 function openTargets(targets: LaunchTarget[]): void {
   const datasets = targets.filter((t) => t.kind === 'dataset').map((t) => t.path);
   if (datasets.length) void importDataset(datasets);
-  for (const t of targets) if (t.kind === 'run') openRun(t.path);
+  for (const t of targets) if (t.kind === 'run') void openRun(t.path);
 }
 
 const probe = { exists: existsSync, isDirectory: (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false };

@@ -36,6 +36,10 @@ export function pathsInRequest(name: string, req: unknown): string[] {
       return str(r.out);
     case 'settings.update':
       return str(r.workspace);
+    case 'runs.add':
+      return str(r.path);
+    case 'runs.package':
+      return str(r.out);
     default:
       return [];
   }

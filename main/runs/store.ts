@@ -9,6 +9,7 @@ import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState } from '../../shared/events';
 import { PointsSample } from '../../shared/api';
 import { atomicWrite, TMP_MARK } from './atomic';
+import { externalDir, externalRuns, writeExternalRuns } from './external';
 
 export { atomicWrite };
 
@@ -29,6 +30,8 @@ export interface RunStatus {
 export interface RunInfo {
   id: string;
   dir: string;
+  /** Registered by path from outside the workspace (external.ts): written by another engine, read here. */
+  external?: boolean;
   config: TrainConfig;
   status: RunStatus;
 }
@@ -65,15 +68,21 @@ const RUN_ID_RE = /^(?!\.)[A-Za-z0-9._-]{1,200}$/;
  */
 export async function openRunById(workspace: string, id: string): Promise<RunInfo> {
   const root = path.resolve(runsDir(workspace));
-  const dir = path.join(root, id);
+  let dir = path.join(root, id);
   if (!RUN_ID_RE.test(id) || path.dirname(dir) !== root || path.basename(dir) !== id) throw new RunNotFoundError(id, 'not a run id');
-  const st = await fs.lstat(dir).catch(() => null);
+  let st = await fs.lstat(dir).catch(() => null);
+  // Not in the workspace: a run registered by path (external.ts), if any.
+  const outside = !st ? await externalDir(workspace, id) : undefined;
+  if (outside) {
+    dir = outside;
+    st = await fs.stat(dir).catch(() => null);
+  }
   if (!st?.isDirectory()) throw new RunNotFoundError(id, 'no such run folder');
   const run = await openRun(dir).catch((e: Error) => {
     throw new RunNotFoundError(id, `unreadable run folder (${e.message})`);
   });
   if (run.status.id !== id) throw new RunNotFoundError(id, `its status.json names run '${run.status.id}'`);
-  return run;
+  return outside ? { ...run, external: true } : run;
 }
 
 export class RunNotFoundError extends Error {
@@ -260,5 +269,32 @@ export async function listRuns(workspace: string): Promise<RunInfo[]> {
       /* not a run folder */
     }
   }
+  for (const e of await externalRuns(workspace)) {
+    if (out.some((r) => r.id === e.id)) continue;
+    const run = await openRun(e.dir).catch(() => null);
+    if (run && run.status.id === e.id) out.push({ ...run, external: true });
+  }
   return out.sort((a, b) => b.status.createdAt.localeCompare(a.status.createdAt));
+}
+
+/**
+ * Register a run folder from outside the workspace by path (idempotent for the same folder). Refused: a folder
+ * that is not a run (config.json + status.json), an id that is not a plain name, or one a different run has.
+ */
+export async function addExternalRun(workspace: string, dir: string): Promise<RunInfo> {
+  if (!path.isAbsolute(dir)) throw new Error(`'${dir}' is not a full path`);
+  const abs = path.resolve(dir);
+  const run = await openRun(abs).catch((e: Error) => {
+    throw new Error(`${abs} is not a run folder (${e.message.split('\n')[0]})`);
+  });
+  const id = run.status.id;
+  if (!RUN_ID_RE.test(id)) throw new Error(`${path.join(abs, 'status.json')} names the run '${id}', which is not a plain folder name`);
+  const inWorkspace = path.relative(path.resolve(runsDir(workspace)), abs);
+  if (inWorkspace === id) return run; // already a local run
+  if (await fs.lstat(path.join(runsDir(workspace), id)).catch(() => null)) throw new Error(`a run '${id}' is already in the workspace`);
+  const known = await externalRuns(workspace);
+  const same = known.find((r) => r.id === id);
+  if (same && path.resolve(same.dir) !== abs) throw new Error(`a run '${id}' is already registered from ${same.dir}`);
+  if (!same) await writeExternalRuns(workspace, [...known, { id, dir: abs }]);
+  return { ...run, external: true };
 }

@@ -2,12 +2,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { watchRun } from '../runs/watch';
+import { readRunFiles } from '../runs/read-run';
+import { writePackage } from '../torch/package';
+import { appVersion } from './app-version';
 import { ApiError, type RunSummary } from '../../shared/api';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState, TrainerEvent } from '../../shared/events';
 import { TOYS_2D } from '../../shared/toys2d';
-import { createRun, listCheckpoints, listRuns, listSamples, openRunById, readMetrics, readSamplePoints, RunNotFoundError, samplePath, type RunInfo } from '../runs/store';
+import { addExternalRun, createRun, listCheckpoints, listRuns, listSamples, openRunById, readMetrics, readSamplePoints, RunNotFoundError, samplePath, type RunInfo } from '../runs/store';
 import { isBuiltin } from '../datasets/builtin';
 import { getDataset } from '../datasets/store';
 import { cliFailure, runCliJson } from './cli-child';
@@ -27,7 +31,7 @@ export interface StartedRun {
   wait(): Promise<RunState>;
 }
 
-type RunHandlerNames = 'runs.list' | 'runs.create' | 'runs.get' | 'runs.control' | 'runs.metrics' | 'runs.sample' | 'runs.interpolate' | 'runs.delete';
+type RunHandlerNames = 'runs.list' | 'runs.create' | 'runs.get' | 'runs.control' | 'runs.add' | 'runs.package' | 'runs.metrics' | 'runs.sample' | 'runs.interpolate' | 'runs.delete';
 
 /** Runs on the built-in 2D toys make points; everything else makes images. */
 export function runKind(dataset: string): 'images' | 'points' {
@@ -50,7 +54,8 @@ export const MAX_STEPS = 10_000_000;
 
 /** What the folder says, unless no trainer is alive for a run it calls running or paused: then it was interrupted. */
 function stateOf(run: RunInfo, live: boolean): RunState {
-  if (!live && (run.status.state === 'running' || run.status.state === 'paused')) return 'interrupted';
+  // An external run's trainer lives elsewhere: its own status.json is the truth.
+  if (!live && !run.external && (run.status.state === 'running' || run.status.state === 'paused')) return 'interrupted';
   return run.status.state;
 }
 
@@ -65,9 +70,12 @@ function summary(run: RunInfo, host?: TrainerHost, rev = 0): RunSummary {
     createdAt: run.status.createdAt,
     error: run.status.error,
     config: run.config as unknown as Record<string, unknown>,
+    ...(run.external ? { external: run.dir } : {}),
     rev,
   };
 }
+
+const FINAL_STATES: RunState[] = ['finished', 'stopped', 'failed'];
 
 export function runHandlers(ctx: ServiceContext): {
   handlers: Pick<Handlers, RunHandlerNames>;
@@ -79,6 +87,39 @@ export function runHandlers(ctx: ServiceContext): {
   /** The revision of each run's newest status event (see RunSummary.rev). */
   const revs = new Map<string, number>();
   const summaryOf = (run: RunInfo): RunSummary => summary(run, hosts.get(run.id), revs.get(run.id) ?? 0);
+  /** External runs being followed while another engine writes them. */
+  const watchers = new Map<string, { close(): void }>();
+
+  /** Stream an external run's new metrics, samples and status as the same events a local trainer's produce. */
+  function follow(run: RunInfo): void {
+    if (watchers.has(run.id) || FINAL_STATES.includes(run.status.state)) return;
+    let metricsSeen = false;
+    const w = watchRun(run.dir, {
+      metrics: (rows) => {
+        // The first pass replays what is already there: clients read that with runs.metrics.
+        if (!metricsSeen) return void (metricsSeen = true);
+        for (const m of rows) ctx.events.emit('run.metrics', { runId: run.id, metrics: m });
+      },
+      sample: (step) => metricsSeen && ctx.events.emit('run.sample', { runId: run.id, step }),
+      status: () => {
+        void openRunById(ctx.workspace, run.id)
+          .then((r) => {
+            ctx.events.emit('run.status', summary(r, undefined, nextRev()));
+            if (FINAL_STATES.includes(r.status.state)) {
+              watchers.get(run.id)?.close();
+              watchers.delete(run.id);
+            }
+          })
+          .catch(() => undefined);
+      },
+    });
+    watchers.set(run.id, w);
+    void w.check().then(() => (metricsSeen = true));
+  }
+  // Runs registered earlier and still growing are followed from the start.
+  void listRuns(ctx.workspace)
+    .then((all) => all.filter((r) => r.external).forEach(follow))
+    .catch(() => undefined);
 
   async function requireRun(id: string): Promise<RunInfo> {
     try {
@@ -207,6 +248,58 @@ export function runHandlers(ctx: ServiceContext): {
       // The state here predates the command taking effect; its revision lets the client keep the newer event.
       return summaryOf(run);
     },
+    'runs.add': async ({ path: dir }) => {
+      if (!isAbsolute(dir)) throw new ApiError('invalid_request', `path: '${dir}' is not a full path`);
+      let run: RunInfo;
+      try {
+        run = await addExternalRun(ctx.workspace, dir);
+      } catch (e) {
+        throw new ApiError('invalid_run', (e as Error).message);
+      }
+      follow(run);
+      return summaryOf(run);
+    },
+    'runs.package': async ({ dataset, config, out, run: fromRun, checkpoint }) => {
+      if (!isAbsolute(out)) throw new ApiError('invalid_request', `out: '${out}' is not a full path`);
+      let parsed: TrainConfig;
+      let from: { run: string; step: number; bytes: Uint8Array } | undefined;
+      if (fromRun) {
+        // Continue a run: its own settings (overridden by `config`) and a checkpoint's bytes.
+        const r = await requireRun(fromRun);
+        const files = await readRunFiles(r.dir, { checkpoint }).catch((e: Error) => {
+          throw new ApiError('not_found', e.message);
+        });
+        parsed = parseConfig({ ...(r.config as object), ...(config ?? {}), dataset: r.config.dataset });
+        from = { run: fromRun, step: files.checkpoint.step, bytes: files.bytes };
+      } else {
+        try {
+          parsed = parseConfig({ ...(config ?? {}), dataset });
+        } catch (err) {
+          throw new ApiError('invalid_config', (err as Error).message);
+        }
+      }
+      if (!isBuiltin(parsed.dataset)) {
+        await getDataset(ctx.workspace, parsed.dataset).catch(() => {
+          throw new ApiError('not_found', `No dataset '${parsed.dataset}' in the workspace: import it first`);
+        });
+      }
+      const r = await writePackage({ config: parsed, workspace: ctx.workspace, out, from, appVersion: appVersion() }).catch((e: Error) => {
+        throw new ApiError('package_failed', `Could not write the package to ${out}: ${e.message}`);
+      });
+      const train = join(r.out, 'train.py');
+      return {
+        out: r.out,
+        dataset: r.dataset,
+        files: r.files.length,
+        commands: [
+          `python3 ${train}                               # one process (--device cpu|cuda)`,
+          `python3 ${train} --nproc 4 --device cuda       # 4 ranks on one machine (DDP)`,
+          `torchrun --nproc_per_node 4 ${train} --device cuda`,
+          `sngan-studio runs add ${join(r.out, 'runs', '<id>')} --workspace ${ctx.workspace}   # or Open run folder… in the app`,
+        ],
+        ...(from ? { continues: { run: from.run, step: from.step } } : {}),
+      };
+    },
     'runs.metrics': async ({ id, since }) => readMetrics((await requireRun(id)).dir, since),
     'runs.sample': async ({ id, step }) => {
       const run = await requireRun(id);
@@ -234,6 +327,7 @@ export function runHandlers(ctx: ServiceContext): {
     'runs.delete': async ({ id }) => {
       const run = await requireRun(id);
       if (hosts.get(id)?.running) throw new ApiError('busy', `Run '${id}' is still running: stop it first`);
+      if (run.external) throw new ApiError('unsupported', `Run '${id}' was trained elsewhere (${run.dir}): the app does not delete folders outside its workspace`);
       await rm(run.dir, { recursive: true, force: true });
       return { deleted: true };
     },
@@ -243,6 +337,8 @@ export function runHandlers(ctx: ServiceContext): {
     handlers,
     startRun,
     async close() {
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
       // Stopping checkpoints each run; a trainer that does not exit in time is killed.
       await Promise.all(
         [...hosts.values()].map(async (h) => {

@@ -2,9 +2,8 @@
  * The API's implementation, transport-agnostic: Electron IPC and the web server both call `call()`
  * and subscribe to `events`.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ApiResult, AppInfo } from '../../shared/api';
 import { probeBackend } from './backend-probe';
 import { dispatch, type Handlers } from './dispatch';
@@ -16,8 +15,10 @@ import { studyHandlers } from './studies';
 import { defaultBackendOf, settingsHandlers, workspaceSettings, type SettingsProvider } from './settings';
 import type { TrainerLaunch } from './trainer-host';
 import type { ServiceContext } from './context';
+import { appVersion } from './app-version';
 
 export type { ServiceContext };
+export { appVersion };
 
 export interface ServiceOptions {
   workspace: string;
@@ -37,20 +38,6 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function appVersion(): string {
-  // package.json sits at the repo root, two or three folders up from here (source or bundle).
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'sngan-studio' && pkg.version) return pkg.version;
-    } catch {
-      /* keep looking upwards */
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
-}
 
 export function createServices(opts: ServiceOptions): Services {
   const workspace = resolve(opts.workspace);
