@@ -135,6 +135,7 @@ export const DialogRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('openDataset') }).strict(),
   z.object({ kind: z.literal('openRun') }).strict(),
   z.object({ kind: z.literal('chooseWorkspace') }).strict(),
+  z.object({ kind: z.literal('choosePackageFolder') }).strict(),
   z
     .object({
       kind: z.literal('exportGenerator'),

@@ -13,9 +13,12 @@ export type DialogResult = { ok: true; value: { canceled: boolean; paths: string
 
 const ARCHIVES = ['zip', 'npy', 'npz', 'gz', 'idx', 'idx1-ubyte', 'idx3-ubyte', 'bin'];
 
-export function openDialogOptions(req: Extract<DialogRequest, { kind: 'openDataset' | 'openRun' | 'chooseWorkspace' }>, workspace: string): OpenDialogOptions {
+export function openDialogOptions(req: Extract<DialogRequest, { kind: 'openDataset' | 'openRun' | 'chooseWorkspace' | 'choosePackageFolder' }>, workspace: string): OpenDialogOptions {
   if (req.kind === 'openRun') {
     return { title: 'Open run folder', defaultPath: workspace, properties: ['openDirectory'] };
+  }
+  if (req.kind === 'choosePackageFolder') {
+    return { title: 'Write the PyTorch package into (an empty folder)', buttonLabel: 'Write here', properties: ['openDirectory', 'createDirectory'] };
   }
   if (req.kind === 'chooseWorkspace') {
     return { title: 'Choose the workspace folder', buttonLabel: 'Use this folder', defaultPath: workspace, properties: ['openDirectory', 'createDirectory'] };
