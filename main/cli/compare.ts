@@ -60,10 +60,10 @@ export function formatTable(results: VariantResult[]): string {
       f(s.finalDLoss),
       f(s.finalGLoss),
       s.modesCovered === null ? '-' : `${s.modesCovered}/${s.modesTotal ?? '?'}`,
-      s.modesCoveredAny === null ? '-' : `${s.modesCoveredAny}/${s.modesTotal ?? '?'}`,
+      s.modesCoveredAny == null ? '-' : `${s.modesCoveredAny}/${s.modesTotal ?? '?'}`,
       s.bestModesCovered == null ? '-' : String(s.bestModesCovered),
       s.highQualityFraction === null ? '-' : (100 * s.highQualityFraction).toFixed(1),
-      s.evalSamples === null ? '-' : String(s.evalSamples),
+      s.evalSamples == null ? '-' : String(s.evalSamples),
       f(s.klToUniform),
       s.stepsToQuality === null ? '-' : String(s.stepsToQuality),
       s.maxLipschitzBound == null ? '-' : s.maxLipschitzBound.toPrecision(3),
@@ -80,6 +80,7 @@ export function formatTable(results: VariantResult[]): string {
   const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
   const table = [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
   if (img) table.push('* FID/KID in the feature space of a small classifier trained on this dataset\'s labels — not Inception-FID; MS-SSIM over random pairs (lower = more diverse), over `scales` scales (the standard 5 need ≥ 176 px); n = real/generated samples scored: the last in-training eval (evalEvery), or "g" = the final sample grid.');
+  if (results.some((r) => r.summary.modesTotal != null)) table.push('modes≥20 = modes with ≥ 20 high-quality samples (the app\'s rule); modes≥1 = with ≥ 1 (VEEGAN/PacGAN\'s definition); n = points scored.');
   if (spec) table.push('κmax D = largest condition number σmax/σmin over D\'s layers in the last exact spectra (diagEvery); small D = largest share of singular values below 1 % of σmax.');
   return table.join('\n');
 }
