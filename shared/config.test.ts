@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, parseConfig, parseSet, PRESETS, resolveForData, resolveOptim } from './config';
+import { DEFAULT_SN_UPDATE, defaultConfig, parseConfig, parseSet, PRESETS, RESNET_PRESET, resolveForData, resolveOptim } from './config';
 import { TrainerCommand, TrainerEvent } from './events';
 
 describe('TrainConfig', () => {
@@ -25,6 +25,24 @@ describe('TrainConfig', () => {
     expect(resolveForData(c, 'points')).toMatchObject({ loss: 'ns', preset: 'D', zdim: 8 });
     expect(resolveForData(c, 'images')).toMatchObject({ loss: 'hinge', preset: 'C', zdim: 128 });
     expect(resolveForData(parseConfig({ loss: 'wgan', zdim: 32, preset: 'A' }), 'points')).toMatchObject({ loss: 'wgan', preset: 'A', zdim: 32 });
+  });
+
+  it('resnet32 with preset auto gets the paper\'s ResNet recipe; the standard CNN keeps C', () => {
+    const r = resolveForData(parseConfig({ arch: 'resnet32', batch: 64 }), 'images');
+    expect(r).toMatchObject({ preset: 'resnet', loss: 'hinge', lrDecay: 'linear', genBatch: 128 });
+    expect(resolveOptim(r)).toEqual({ lr: 2e-4, beta1: 0, beta2: 0.9, ndis: 5 });
+    expect(resolveForData(parseConfig({ arch: 'cnn32' }), 'images')).toMatchObject({ preset: 'C', lrDecay: 'none', genBatch: 64 });
+    // explicit choices win over the recipe
+    expect(resolveForData(parseConfig({ arch: 'resnet32', lrDecay: 'none', genBatch: 64 }), 'images')).toMatchObject({ preset: 'resnet', lrDecay: 'none', genBatch: 64 });
+    expect(resolveForData(parseConfig({ preset: 'resnet' }), 'points')).toMatchObject({ lrDecay: 'linear', genBatch: 128 });
+    expect(RESNET_PRESET).toMatchObject({ lr: 2e-4, beta1: 0, beta2: 0.9, ndis: 5 });
+    expect(Object.keys(PRESETS)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+  });
+
+  it('sn.update defaults and choices', () => {
+    expect(defaultConfig().sn.update).toBe(DEFAULT_SN_UPDATE);
+    expect(parseConfig({ sn: { update: 'per-forward' } }).sn.update).toBe('per-forward');
+    expect(() => parseConfig({ sn: { update: 'sometimes' } })).toThrow();
   });
 
   it('rejects unknown keys and bad values', () => {

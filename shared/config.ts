@@ -13,12 +13,21 @@ export const PRESETS = {
   E: { lr: 1e-3, beta1: 0.5, beta2: 0.999, ndis: 5 },
   F: { lr: 1e-3, beta1: 0.9, beta2: 0.999, ndis: 5 },
 } as const;
-export type PresetName = keyof typeof PRESETS;
+/**
+ * The SN-GAN ResNet recipe (sngan_projection configs/sn_cifar10_*.yml; Miyato et al. 2018, Sec. 4): Adam 2e-4,
+ * β1 = 0, β2 = 0.9, n_dis = 5, hinge, linear LR decay to 0 from step 0, and a G step on twice the batch.
+ * Not a row of Table 1, so it lives beside PRESETS (studies sweep A–F only).
+ */
+export const RESNET_PRESET = { lr: 2e-4, beta1: 0, beta2: 0.9, ndis: 5, lrDecay: 'linear', genBatchFactor: 2 } as const;
+export type PresetName = keyof typeof PRESETS | 'resnet';
 
 export const ARCHS = ['auto', 'mlp', 'dcgan28', 'cnn32', 'cnn64', 'resnet32'] as const;
 export const D_NORMS = ['sn', 'gp', 'sn+gp', 'bn', 'ln', 'clip', 'none'] as const;
 export const LOSSES = ['hinge', 'ns', 'wgan', 'ls'] as const;
 export type LossName = (typeof LOSSES)[number];
+export const SN_UPDATES = ['per-step', 'per-forward'] as const;
+/** Picked from the grid25 measurement in README.md ("When u is refreshed"). */
+export const DEFAULT_SN_UPDATE: (typeof SN_UPDATES)[number] = 'per-step';
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 const posInt = z.number().int().positive();
@@ -31,14 +40,19 @@ export const TrainConfig = z
     conditional: z.boolean().default(false),
     /** 'auto': hinge for images (SN-GAN), non-saturating for 2D points. */
     loss: z.enum([...LOSSES, 'auto']).default('auto'),
-    /** 'auto': C for images, D for 2D points (see resolveForData). */
-    preset: z.enum(['A', 'B', 'C', 'D', 'E', 'F', 'auto']).default('auto'),
+    /** 'auto': resnet for arch resnet32, C for other images, D for 2D points (see resolveForData). */
+    preset: z.enum(['A', 'B', 'C', 'D', 'E', 'F', 'resnet', 'auto']).default('auto'),
     /** Explicit optimiser settings override the preset. */
     lr: z.number().positive().optional(),
     beta1: z.number().min(0).max(0.9999).optional(),
     beta2: z.number().min(0).max(0.99999).optional(),
     ndis: z.number().int().min(1).max(20).optional(),
-    lrDecay: z.enum(['none', 'linear']).default('none'),
+    /** 'auto': linear (to 0 from step 0) with the resnet preset, none otherwise. */
+    lrDecay: z.enum(['auto', 'none', 'linear']).default('auto'),
+    /** Samples in each G step; 0 = auto (2 × batch with the resnet preset, as n_gen_samples: 128 at batch 64; else batch). */
+    genBatch: z.number().int().min(0).max(8192).default(0),
+    /** Uniform dequantisation noise on real images: x/128 − 1 + U[0, 1/128) (sngan_projection's loader) instead of x/127.5 − 1. */
+    dequantize: z.boolean().default(false),
     ema: z
       .object({ enabled: z.boolean().default(false), decay: z.number().min(0).max(1).default(0.999), start: z.number().int().min(0).default(0) })
       .prefault({}),
@@ -71,7 +85,17 @@ export const TrainConfig = z
       })
       .prefault({}),
     g: z.object({ ch: z.number().int().min(0).default(0) }).prefault({}),
-    sn: z.object({ iters: z.number().int().min(1).max(10).default(1), warmup: z.number().int().min(0).max(100).default(15) }).prefault({}),
+    sn: z
+      .object({
+        iters: z.number().int().min(1).max(10).default(1),
+        warmup: z.number().int().min(0).max(100).default(15),
+        /**
+         * When u is refreshed: 'per-step' = once per D update (real, fake and GP forwards share one σ) and once
+         * before the G step; 'per-forward' = on every training-mode forward of D (torch.nn.utils.spectral_norm, Chainer).
+         */
+        update: z.enum(SN_UPDATES).default(DEFAULT_SN_UPDATE),
+      })
+      .prefault({}),
     backend: z.enum(BACKENDS).default('auto'),
     /** CPU threads for the wasm backend: 0 = every core (at most 8); 1 = the single-threaded build. */
     threads: z.number().int().min(0).max(8).default(0),
@@ -103,18 +127,25 @@ export interface OptimSettings {
  * Replace the 'auto' choices for the kind of data trained on. Deterministic, so a run's config.json
  * (which keeps 'auto') always resolves to the same settings.
  */
-export function resolveForData(c: TrainConfig, kind: 'points' | 'images'): TrainConfig & { loss: LossName; preset: PresetName } {
+export type ResolvedConfig = TrainConfig & { loss: LossName; preset: PresetName; lrDecay: 'none' | 'linear' };
+
+export function resolveForData(c: TrainConfig, kind: 'points' | 'images'): ResolvedConfig {
+  // The ResNet gets the recipe it was published with; the standard CNN keeps C (Table 1's best for it).
+  const preset: PresetName = c.preset === 'auto' ? (kind === 'points' ? 'D' : c.arch === 'resnet32' ? 'resnet' : 'C') : c.preset;
+  const resnet = preset === 'resnet';
   return {
     ...c,
     loss: c.loss === 'auto' ? (kind === 'points' ? 'ns' : 'hinge') : c.loss,
-    preset: c.preset === 'auto' ? (kind === 'points' ? 'D' : 'C') : c.preset,
+    preset,
+    lrDecay: c.lrDecay === 'auto' ? (resnet ? RESNET_PRESET.lrDecay : 'none') : c.lrDecay,
+    genBatch: c.genBatch || (resnet ? RESNET_PRESET.genBatchFactor * c.batch : c.batch),
     zdim: c.zdim || (kind === 'points' ? 8 : 128),
   };
 }
 
 /** The effective optimiser settings: the preset, overridden by any explicit lr/beta1/beta2/ndis. */
 export function resolveOptim(c: Pick<TrainConfig, 'preset' | 'lr' | 'beta1' | 'beta2' | 'ndis'>): OptimSettings {
-  const p = PRESETS[c.preset === 'auto' ? 'C' : c.preset];
+  const p = c.preset === 'resnet' ? RESNET_PRESET : PRESETS[c.preset === 'auto' ? 'C' : c.preset];
   return { lr: c.lr ?? p.lr, beta1: c.beta1 ?? p.beta1, beta2: c.beta2 ?? p.beta2, ndis: c.ndis ?? p.ndis };
 }
 

@@ -22,14 +22,29 @@ export const LayerDiag = z.object({
 export type LayerDiag = z.infer<typeof LayerDiag>;
 
 export const EvalMetrics = z.object({
+  /** 2D: modes with ≥ 20 high-quality samples (the app's rule; shared/toys2d.ts). */
   modesCovered: z.number().optional(),
+  /** 2D: modes with ≥ 1 high-quality sample nearest to them (VEEGAN/PacGAN's definition). */
+  modesCoveredAny: z.number().optional(),
   modesTotal: z.number().optional(),
   highQualityFraction: z.number().optional(),
   klToUniform: z.number().optional(),
-  /** Images: how many generated samples were scored. */
+  /** How many generated samples were scored (2D: points; images: images). */
   samples: z.number().int().optional(),
+  /** Images with labels: real images the FID/KID compare against (a seeded class-stratified sample). */
+  realSamples: z.number().int().optional(),
+  /** Which real images: a hash of their sorted dataset indices (metrics/eval-sample.ts), and whether they were held out of the feature classifier's training set. */
+  realIndexHash: z.string().optional(),
+  realHeldOut: z.boolean().optional(),
+  /** KID subsets: how many, of how many samples each (the reference: 100 of 1,000 where the counts allow). */
+  kidSubsets: z.number().int().optional(),
+  kidSubsetSize: z.number().int().optional(),
+  /** KID's standard deviation over the subsets. */
+  classifierKidStd: z.number().optional(),
   /** Images: mean MS-SSIM between random pairs of generated samples (lower = more diverse). */
   msssim: z.number().optional(),
+  /** Scales MS-SSIM used: 5 (the standard definition) needs ≥ 176 px; smaller images use fewer (metrics/ssim.ts). */
+  msssimScales: z.number().int().optional(),
   /**
    * Images with labels: FID / KID in the feature space of the app's own classifier trained on the dataset's
    * labels (engine/metrics/classifier.ts). NOT Inception-FID; comparable only within one dataset.

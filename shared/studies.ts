@@ -98,6 +98,8 @@ export const VariantSummary = z.object({
   finalDLoss: Num,
   finalGLoss: Num,
   modesCovered: Num,
+  /** VEEGAN/PacGAN's coverage (≥ 1 high-quality sample); absent in studies recorded before it existed. */
+  modesCoveredAny: Num.optional(),
   modesTotal: Num,
   highQualityFraction: Num,
   klToUniform: Num,

@@ -51,6 +51,17 @@ describe('2D toy datasets', () => {
     expect(modeCoverage(one, toy.modes, toy.std).klToUniform).toBeCloseTo(Math.log(25), 1);
   });
 
+  it('reports both coverage definitions: ≥ 20 per mode (the app) and ≥ 1 (VEEGAN/PacGAN)', () => {
+    const toy = TOYS_2D.grid25;
+    // 3 modes well covered, 2 more reached by 5 high-quality samples each, the rest by none
+    const main = sampleMixture(toy.modes.slice(0, 3), toy.std, 600, mulberry(4));
+    const stray = sampleMixture(toy.modes.slice(3, 5), 0.001, 10, mulberry(5));
+    const pts = new Float32Array([...main, ...stray]);
+    const cov = modeCoverage(pts, toy.modes, toy.std);
+    expect(cov.modesCovered).toBe(3);
+    expect(cov.modesCoveredAny).toBe(5);
+  });
+
   it('counts off-mode samples as low quality and needs 20 per mode', () => {
     const toy = TOYS_2D.ring8;
     const far = new Float32Array(200).fill(10);

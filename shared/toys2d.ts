@@ -7,8 +7,11 @@
  *           (radius 0.5 → 1.9), σ = 0.03. A mixture, so "modes covered" is as well defined as for the others.
  *
  * Mode coverage follows VEEGAN/PacGAN: a sample is *high quality* if it lies within 3σ of its nearest mode;
- * a mode is *covered* if at least `minPerMode` (default 20, PacGAN's threshold for 2,500 samples)
- * high-quality samples land on it. `klToUniform` is KL(p ‖ uniform) where p is the share of high-quality
+ * two coverage counts, both named:
+ *  - `modesCovered` (the app's rule): at least `minPerMode` (default 20, PacGAN's threshold for 2,500 samples)
+ *    high-quality samples land on the mode;
+ *  - `modesCoveredAny` (VEEGAN/PacGAN's stated definition): at least one high-quality sample is nearest to it.
+ * The ≥ 20 rule is stricter: a mode reached by a few stray samples counts for `modesCoveredAny` only. `klToUniform` is KL(p ‖ uniform) where p is the share of high-quality
  * samples per mode (0·log 0 = 0): 0 when every mode gets the same share, log K when all land on one mode,
  * and log K as well when there is no high-quality sample at all.
  */
@@ -71,7 +74,7 @@ export function modeCoverage(
   modes: Mode[],
   std: number,
   minPerMode = DEFAULT_MIN_PER_MODE,
-): { modesCovered: number; highQualityFraction: number; klToUniform: number; perMode: number[] } {
+): { modesCovered: number; modesCoveredAny: number; highQualityFraction: number; klToUniform: number; perMode: number[] } {
   const n = Math.floor(points.length / 2);
   const perMode = new Array<number>(modes.length).fill(0);
   const limit2 = (3 * std) ** 2;
@@ -103,6 +106,7 @@ export function modeCoverage(
   }
   return {
     modesCovered: perMode.filter((c) => c >= minPerMode).length,
+    modesCoveredAny: perMode.filter((c) => c >= 1).length,
     highQualityFraction: n > 0 ? hq / n : 0,
     klToUniform: Math.max(0, kl),
     perMode,

@@ -26,8 +26,8 @@ describe('comparison reads in-training evals and spectra', () => {
     const summary = { lastStep: 200, finalDLoss: 1, finalGLoss: 1, modesCovered: null, modesTotal: null, highQualityFraction: null, klToUniform: null, stepsToQuality: null, nonFinite: 0, sigmaExplosions: 0, alerts: {} };
     const r = { label: 'sn', runDir: '/x', state: 'finished', wallSec: 12.3, config: parseConfig({}), summary, image: lastImageEval(events), spectra: lastSpectra(events) } as unknown as VariantResult;
     const t = formatTable([r]);
-    expect(t).toMatch(/FID\*\s+KID\*\s+MS-SSIM\s+n\s+κmax D\s+small D/);
-    expect(t).toMatch(/4\.00\s+0\.100\s+0\.250\s+500\s+20\.0\s+25%/);
+    expect(t).toMatch(/FID\*\s+KID\*\s+n real\/fake\s+MS-SSIM\s+scales\s+κmax D\s+small D/);
+    expect(t).toMatch(/4\.00\s+0\.100\s+-\/500\s+0\.250\s+-\s+20\.0\s+25%/);
     expect(t).toContain('not Inception-FID');
   });
 });

@@ -55,7 +55,8 @@ describe('compare command', () => {
     expect(code).toBe(0);
     const lines = c.text().trim().split('\n');
     expect(lines[0]).toMatch(/^variant\s+state\s+step\s+D loss\s+G loss\s+modes/);
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
+    expect(lines[4]).toMatch(/modes≥1 = .*VEEGAN\/PacGAN/);
     expect(lines[2]).toMatch(/^sn\s+finished\s+30\s/);
     expect(lines[3]).toMatch(/^none\s+finished\s+30\s/);
     expect(lines[2]).toMatch(/\d+\/8/);

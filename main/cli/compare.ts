@@ -46,11 +46,12 @@ const f = (v: number | null, d = 3) => (v === null ? '-' : Number.isFinite(v) ? 
 export function formatTable(results: VariantResult[]): string {
   const img = results.some((r) => r.image);
   const spec = results.some((r) => r.spectra);
-  const head = ['variant', 'state', 'step', 'D loss', 'G loss', 'modes', 'best', 'HQ %', 'KL', 'steps→Q', 'max ∏σ', ...(img ? ['FID*', 'KID*', 'MS-SSIM', 'n'] : []), ...(spec ? ['κmax D', 'small D'] : []), 'wall s', 'NaN', 'σ expl', 'alerts'];
+  const head = ['variant', 'state', 'step', 'D loss', 'G loss', 'modes≥20', 'modes≥1', 'best', 'HQ %', 'n', 'KL', 'steps→Q', 'max ∏σ', ...(img ? ['FID*', 'KID*', 'n real/fake', 'MS-SSIM', 'scales'] : []), ...(spec ? ['κmax D', 'small D'] : []), 'wall s', 'NaN', 'σ expl', 'alerts'];
   const rows = results.map((r) => {
     const s = r.summary;
     const alerts = Object.entries(s.alerts).map(([k, n]) => `${k}:${n}`).join(' ') || '-';
-    const im = img ? [f(r.image?.fid ?? null, 2), f(r.image?.kid ?? null, 3), f(r.image?.msssim ?? null, 3), r.image ? `${r.image.samples}${r.image.source === 'grid' ? 'g' : ''}` : '-'] : [];
+    const n = r.image ? `${r.image.realSamples ?? '-'}/${r.image.samples}${r.image.source === 'grid' ? 'g' : ''}` : '-';
+    const im = img ? [f(r.image?.fid ?? null, 2), f(r.image?.kid ?? null, 3), n, f(r.image?.msssim ?? null, 3), r.image?.msssimScales ? String(r.image.msssimScales) : '-'] : [];
     const sp = spec ? [r.spectra ? (r.spectra.dConditionMax === null ? '∞' : r.spectra.dConditionMax.toPrecision(3)) : '-', r.spectra ? `${(100 * r.spectra.dSmallShareMax).toFixed(0)}%` : '-'] : [];
     return [
       r.label,
@@ -59,8 +60,10 @@ export function formatTable(results: VariantResult[]): string {
       f(s.finalDLoss),
       f(s.finalGLoss),
       s.modesCovered === null ? '-' : `${s.modesCovered}/${s.modesTotal ?? '?'}`,
+      s.modesCoveredAny == null ? '-' : `${s.modesCoveredAny}/${s.modesTotal ?? '?'}`,
       s.bestModesCovered == null ? '-' : String(s.bestModesCovered),
       s.highQualityFraction === null ? '-' : (100 * s.highQualityFraction).toFixed(1),
+      s.evalSamples == null ? '-' : String(s.evalSamples),
       f(s.klToUniform),
       s.stepsToQuality === null ? '-' : String(s.stepsToQuality),
       s.maxLipschitzBound == null ? '-' : s.maxLipschitzBound.toPrecision(3),
@@ -76,7 +79,8 @@ export function formatTable(results: VariantResult[]): string {
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
   const table = [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)];
-  if (img) table.push('* FID/KID in the feature space of a small classifier trained on this dataset\'s labels — not Inception-FID; MS-SSIM over random pairs (lower = more diverse); n = samples scored: the last in-training eval (evalEvery), or "g" = the final sample grid.');
+  if (img) table.push('* FID/KID in the feature space of a small classifier trained on this dataset\'s labels — not Inception-FID; MS-SSIM over random pairs (lower = more diverse), over `scales` scales (the standard 5 need ≥ 176 px); n = real/generated samples scored: the last in-training eval (evalEvery), or "g" = the final sample grid.');
+  if (results.some((r) => r.summary.modesTotal != null)) table.push('modes≥20 = modes with ≥ 20 high-quality samples (the app\'s rule); modes≥1 = with ≥ 1 (VEEGAN/PacGAN\'s definition); n = points scored.');
   if (spec) table.push('κmax D = largest condition number σmax/σmin over D\'s layers in the last exact spectra (diagEvery); small D = largest share of singular values below 1 % of σmax.');
   return table.join('\n');
 }

@@ -45,7 +45,7 @@ export interface StreamEvent {
   gLoss?: number;
   layers?: { name: string; sigmaRaw: number; sigmaBar: number; gradNorm: number }[];
   lipschitzBound?: number;
-  eval?: { modesCovered?: number; modesTotal?: number };
+  eval?: { modesCovered?: number; modesCoveredAny?: number; modesTotal?: number; highQualityFraction?: number; samples?: number };
   code?: string;
   layer?: string;
   message?: string;

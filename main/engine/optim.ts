@@ -80,6 +80,53 @@ export function lrAt(lr0: number, decay: 'none' | 'linear', step: number, total:
   return lr0 * Math.max(0, 1 - step / Math.max(1, total));
 }
 
+export interface LrScheduleState {
+  total: number;
+  fromStep: number;
+  fromLr: number;
+}
+
+/**
+ * The LR over a run: constant, or linear from lr0 at step 0 to 0 at `total`. Extending the run (a larger total)
+ * re-anchors the line at the current step and LR, so the LR never jumps; the anchor is checkpointed so a resumed
+ * run follows the same line. (A run that already decayed to 0 stays at 0 when extended: nothing to continue from.)
+ */
+export class LrSchedule {
+  private s: LrScheduleState;
+
+  constructor(
+    readonly lr0: number,
+    readonly decay: 'none' | 'linear',
+    total: number,
+  ) {
+    this.s = { total, fromStep: 0, fromLr: lr0 };
+  }
+
+  get total(): number {
+    return this.s.total;
+  }
+
+  at(step: number): number {
+    if (this.decay === 'none') return this.lr0;
+    const { total, fromStep, fromLr } = this.s;
+    return fromLr * Math.max(0, 1 - (step - fromStep) / Math.max(1, total - fromStep));
+  }
+
+  /** Make `total` the run length from `step` on; a shorter total is ignored. */
+  extend(total: number, step: number): void {
+    if (total <= this.s.total) return;
+    this.s = step > 0 ? { total, fromStep: step, fromLr: this.at(step) } : { ...this.s, total };
+  }
+
+  getState(): LrScheduleState {
+    return { ...this.s };
+  }
+
+  setState(s: LrScheduleState): void {
+    this.s = { ...s };
+  }
+}
+
 /** Exponential moving average of a set of variables (generator weights for sampling). */
 export class Ema {
   readonly shadow = new Map<string, tf.Variable>();

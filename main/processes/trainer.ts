@@ -61,7 +61,7 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     if (cmd.resume) {
       const ck = await latestCheckpoint(runDir);
       if (ck) {
-        restore(await readCheckpoint(ck.path));
+        for (const note of restore(await readCheckpoint(ck.path))) await send({ type: 'status', state: 'created', step: ck.step, message: note });
         await truncateMetrics(runDir, ck.step);
       }
     }
@@ -89,7 +89,7 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
       emit: (e) => void send(e),
       evalPoints: data.kind === 'points' && data.modes ? (pts) => {
         const m = modeCoverage(pts, data.modes!, data.std!);
-        return { modesCovered: m.modesCovered, modesTotal: data.modes!.length, highQualityFraction: m.highQualityFraction, klToUniform: m.klToUniform };
+        return { modesCovered: m.modesCovered, modesCoveredAny: m.modesCoveredAny, modesTotal: data.modes!.length, highQualityFraction: m.highQualityFraction, klToUniform: m.klToUniform, samples: pts.length / 2 };
       } : undefined,
       startPaused: cmd.paused,
       restore,

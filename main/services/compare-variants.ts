@@ -73,10 +73,19 @@ export interface SpectraSummary {
 /** Image quality from the run's last `eval` event, if any. */
 export function lastImageEval(events: StreamEvent[]): (ImageQuality & { source: 'eval'; step: number }) | undefined {
   for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i] as { type: string; step?: number; eval?: { samples?: number; msssim?: number; classifierFid?: number; classifierKid?: number } };
+    const e = events[i] as { type: string; step?: number; eval?: { samples?: number; realSamples?: number; msssim?: number; msssimScales?: number; classifierFid?: number; classifierKid?: number } };
     if (e.type !== 'eval' || e.eval?.msssim === undefined) continue;
     const ev = e.eval;
-    return { source: 'eval', step: e.step ?? 0, samples: ev.samples ?? 0, msssim: ev.msssim!, ...(ev.classifierFid !== undefined ? { fid: ev.classifierFid } : {}), ...(ev.classifierKid !== undefined ? { kid: ev.classifierKid } : {}) };
+    return {
+      source: 'eval',
+      step: e.step ?? 0,
+      samples: ev.samples ?? 0,
+      msssim: ev.msssim!,
+      ...(ev.msssimScales !== undefined ? { msssimScales: ev.msssimScales } : {}),
+      ...(ev.realSamples !== undefined ? { realSamples: ev.realSamples } : {}),
+      ...(ev.classifierFid !== undefined ? { fid: ev.classifierFid } : {}),
+      ...(ev.classifierKid !== undefined ? { kid: ev.classifierKid } : {}),
+    };
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ import { loadTrainingData, type TrainingData } from '../datasets/load';
 import { gridTiles, imageQuality, type ImageQuality } from '../engine/metrics/images';
 import { toUnit, type FeatureClassifier } from '../engine/metrics/classifier';
 import { cachedClassifier } from '../engine/metrics/classifier-store';
+import { evalSplit, gather } from '../engine/metrics/eval-sample';
 import { folderCache } from '../runs/cache';
 import { Rng } from '../engine/trainer/rng';
 import { initBackend, backendInfo, type BackendName } from '../engine/backend';
@@ -50,9 +51,10 @@ export interface ClassifierContext {
  */
 export async function classifierFor(data: ImageData, workspace: string, maxReal = 2000, epochs = 3, seed = 0): Promise<ClassifierContext | undefined> {
   if (!data.labels || data.classes.length < 2) return undefined;
-  const n = Math.min(data.count, maxReal);
-  const { clf } = await cachedClassifier(folderCache(workspace), { ...data, labels: data.labels }, { maxTrain: maxReal, epochs, seed });
-  return { clf, real: toUnit(data.pixels.subarray(0, n * data.width * data.height * data.channels)), nReal: n };
+  // the same seeded class-stratified split the in-training eval uses (engine/metrics/eval-sample.ts)
+  const split = evalSplit(data.count, data.labels, { maxReal, maxTrain: maxReal, seed });
+  const { clf } = await cachedClassifier(folderCache(workspace), { ...data, labels: data.labels }, { indices: split.train, epochs, seed });
+  return { clf, real: toUnit(gather(data.pixels, data.width * data.height * data.channels, split.real)), nReal: split.real.length };
 }
 
 /** Score a sample-grid PNG (runs/render.ts layout) of `data`-shaped images. */

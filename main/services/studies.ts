@@ -67,6 +67,7 @@ export function summariseVariant(events: StreamEvent[]): Pick<StudyRow, 'summary
     finalDLoss: fin(s.finalDLoss),
     finalGLoss: fin(s.finalGLoss),
     modesCovered: fin(s.modesCovered),
+    modesCoveredAny: fin(s.modesCoveredAny),
     modesTotal: fin(s.modesTotal),
     highQualityFraction: fin(s.highQualityFraction),
     klToUniform: fin(s.klToUniform),

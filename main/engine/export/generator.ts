@@ -20,7 +20,7 @@ export interface LoadedRun {
   /** The app's generator holding the checkpoint's (EMA if enabled) weights. */
   G: Generator;
   usedEma: boolean;
-  /** The generator carries batch norm running statistics from training (not for EMA weights). */
+  /** The generator carries batch norm running statistics (for EMA weights: their standing statistics). */
   runningStats: boolean;
   classNames: string[];
   dispose(): void;
@@ -88,9 +88,11 @@ export function generatorFromCheckpoint(input: RunFiles): LoadedRun {
       const st = state.sn[k.name];
       if (k.sn && st) k.sn.setState(st);
     }
-    // Running statistics belong to the trained weights, not to their EMA; older checkpoints lack them.
-    runningStats = !state.ema && G.params.stats.size > 0 && [...G.params.stats.keys()].every((n) => state.vars[n]?.length === G.params.stats.get(n)!.size);
-    if (runningStats) for (const [name, v] of G.params.stats) tf.tidy(() => v.assign(tf.tensor(state.vars[name], v.shape)));
+    // Running statistics belong to the trained weights; EMA weights have their own standing statistics
+    // (trainer/standing-stats.ts). Older checkpoints lack them: those fall back to batch statistics.
+    const stats = state.ema ? state.emaStats : state.vars;
+    runningStats = !!stats && G.params.stats.size > 0 && [...G.params.stats.keys()].every((n) => stats[n]?.length === G.params.stats.get(n)!.size);
+    if (runningStats) for (const [name, v] of G.params.stats) tf.tidy(() => v.assign(tf.tensor(stats![name], v.shape)));
     G.params.bnMode = runningStats ? 'eval' : 'batch';
   } catch (e) {
     G.params.dispose();

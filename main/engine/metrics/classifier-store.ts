@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { featureClassifier, trainFeatureClassifier, type ClassifierOptions, type FeatureClassifier } from './classifier';
+import { gather, stratifiedSample } from './eval-sample';
 
 export interface LabelledImages {
   id: string;
@@ -19,17 +20,23 @@ export interface LabelledImages {
   classes: string[];
 }
 
-export const CLASSIFIER_DEFAULTS: Required<ClassifierOptions> = { featureDim: 64, epochs: 3, batchSize: 64, maxTrain: 2000, seed: 0 };
+export const CLASSIFIER_DEFAULTS: Required<Omit<ClassifierOptions, 'indices'>> = { featureDim: 64, epochs: 3, batchSize: 64, maxTrain: 2000, seed: 0 };
 
-/** Cache key: dataset identity + content fingerprint + classifier settings. */
-export function classifierKey(d: LabelledImages, o: ClassifierOptions = {}): string {
+/** The training images these options select (the explicit indices, else the stratified sample trainFeatureClassifier draws). */
+function trainIndices(d: LabelledImages, o: ClassifierOptions): number[] {
   const s = { ...CLASSIFIER_DEFAULTS, ...o };
+  return o.indices ?? stratifiedSample(d.count, d.labels, s.maxTrain, s.seed * 2 + 2);
+}
+
+/** Cache key: dataset identity + the training images (indices and content) + classifier settings. */
+export function classifierKey(d: LabelledImages, o: ClassifierOptions = {}): string {
+  const { indices: _i, ...s } = { ...CLASSIFIER_DEFAULTS, ...o };
+  const idx = trainIndices(d, o);
   const h = createHash('sha256');
-  h.update(JSON.stringify({ id: d.id, w: d.width, h: d.height, c: d.channels, n: d.count, classes: d.classes, ...s }));
-  const n = Math.min(d.count, s.maxTrain);
-  const px = d.pixels.subarray(0, n * d.width * d.height * d.channels);
-  h.update(px);
-  h.update(d.labels.subarray(0, n));
+  h.update(JSON.stringify({ v: 2, id: d.id, w: d.width, h: d.height, c: d.channels, n: d.count, classes: d.classes, ...s }));
+  h.update(new Uint8Array(Int32Array.from(idx).buffer));
+  h.update(gather(d.pixels, d.width * d.height * d.channels, idx));
+  h.update(Uint8Array.from(idx, (i) => d.labels[i]));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -90,7 +97,7 @@ export async function cachedClassifier(
   const entry = await cache.load(key).catch(() => null);
   const hit = entry ? await deserializeClassifier(entry).catch(() => null) : null;
   if (hit) return { clf: hit, cached: true, dir: cache.where(key) };
-  const clf = await trainFeatureClassifier(d, s);
+  const clf = await trainFeatureClassifier(d, { ...s, indices: trainIndices(d, o) });
   await serializeClassifier(clf, d.id)
     .then((e) => cache.save(key, e))
     .catch(() => undefined);

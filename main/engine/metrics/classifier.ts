@@ -9,13 +9,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { fidFromFeatures } from './frechet';
 import { kidFromFeatures, type KidOptions } from './kid';
+import { gather, stratifiedSample } from './eval-sample';
 
 export interface ClassifierOptions {
   featureDim?: number;
   epochs?: number;
   batchSize?: number;
-  /** Caps the training images used (the first N). */
+  /** Caps the training images used: a seeded class-stratified sample of this many (eval-sample.ts). */
   maxTrain?: number;
+  /** Exactly these training images (dataset indices, in this order); overrides maxTrain. */
+  indices?: number[];
   seed?: number;
 }
 
@@ -43,8 +46,10 @@ export async function trainFeatureClassifier(
 ): Promise<FeatureClassifier> {
   const featureDim = o.featureDim ?? 64;
   const seed = o.seed ?? 0;
-  const n = Math.min(data.count, o.maxTrain ?? data.count);
   const { width: w, height: h, channels: c } = data;
+  // not the first N: folder imports are sorted by class, so those would be one or two classes
+  const idx = o.indices ?? stratifiedSample(data.count, data.labels, o.maxTrain ?? data.count, seed * 2 + 2);
+  const n = idx.length;
   const k = Math.max(2, data.classes.length);
   const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
   const model = tf.sequential({
@@ -57,10 +62,11 @@ export async function trainFeatureClassifier(
     ],
   });
   model.compile({ optimizer: tf.train.adam(2e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const x = tf.tensor4d(toUnit(data.pixels.subarray(0, n * w * h * c)), [n, h, w, c]);
-  const y = tf.tensor1d(Array.from(data.labels.subarray(0, n)), 'float32');
+  const x = tf.tensor4d(toUnit(gather(data.pixels, w * h * c, idx)), [n, h, w, c]);
+  const y = tf.tensor1d(idx.map((i) => data.labels[i]), 'float32');
   let trainAccuracy = 0;
   try {
+    // the sample is already in a seeded random order; fit's own shuffle would use Math.random (not reproducible)
     const hist = await model.fit(x, y, { epochs: o.epochs ?? 3, batchSize: o.batchSize ?? 64, shuffle: false, verbose: 0 });
     const acc = hist.history.acc ?? hist.history.accuracy;
     trainAccuracy = acc ? Number(acc[acc.length - 1]) : 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { featureStats, fidFromFeatures, frechetDistance, sqrtPSD, traceSqrtProduct } from './frechet';
-import { kidFromFeatures, mmd2Unbiased, polyKernel } from './kid';
+import { KID_SUBSETS, KID_SUBSET_SIZE, kidFromFeatures, mmd2Unbiased, polyKernel } from './kid';
 
 function mulberry(seed: number) {
   let a = seed >>> 0;
@@ -83,5 +83,22 @@ describe('KID', () => {
     const sub = kidFromFeatures(a, 300, c, 300, 5, { subsetSize: 100, subsets: 5, rng: mulberry(9) });
     expect(sub.mean).toBeGreaterThan(0.3);
     expect(sub.std).toBeGreaterThan(0);
+    expect(sub).toMatchObject({ subsets: 5, subsetSize: 100 });
+  });
+
+  it('KID subsets: the reference 100 × 1,000, capped by the counts; equal to MMD² on the same subsets', () => {
+    const rng = mulberry(4);
+    const a = samples(120, 3, rng), c = samples(80, 3, rng, 1, 0.7);
+    const k = kidFromFeatures(a, 120, c, 80, 3, { subsetSize: KID_SUBSET_SIZE, subsets: KID_SUBSETS, rng: mulberry(1) });
+    expect(k).toMatchObject({ subsets: 100, subsetSize: 80 });
+    // the precomputed-kernel path agrees with the direct estimate: one subset of everything
+    const whole = kidFromFeatures(a, 120, c, 80, 3, { subsetSize: 1000, subsets: 1, rng: () => 0 });
+    const direct = kidFromFeatures(a, 120, c, 80, 3);
+    // subsets of 80 of the 120 rows vs all rows: different sets, so compare on equal sizes
+    const a80 = a.slice(0, 80 * 3);
+    const w80 = kidFromFeatures(a80, 80, c, 80, 3, { subsetSize: 80, subsets: 1, rng: () => 0 });
+    expect(w80.mean).toBeCloseTo(kidFromFeatures(a80, 80, c, 80, 3).mean, 10);
+    expect(whole.subsetSize).toBe(80);
+    expect(direct.subsets).toBe(1);
   });
 });

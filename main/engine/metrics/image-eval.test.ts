@@ -71,4 +71,32 @@ describe('cached feature classifier and image eval (not Inception)', () => {
       [good, bad, nolab].forEach((e) => e.dispose());
     }
   });
+
+  it('class-sorted data larger than the reference set: scores see every class, and record which images', async () => {
+    const ws = memoryCache();
+    // a class-folder import: all "left" images first, then all "bottom" ones
+    const mixed = toy(400, 5);
+    const order = [...Array(400).keys()].sort((a, b) => mixed.labels[a] - mixed.labels[b] || a - b);
+    const d = { ...mixed, id: 'sorted', pixels: new Uint8Array(400 * 144), labels: Uint8Array.from(order, (i) => mixed.labels[i]) };
+    order.forEach((j, i) => d.pixels.set(mixed.pixels.subarray(j * 144, (j + 1) * 144), i * 144));
+    const other = toy(200, 6);
+    const gen = (oneClass: boolean) => async (n: number) => {
+      const out = new Float32Array(n * 144);
+      for (let i = 0; i < n; i++) {
+        const j = oneClass ? (2 * i) % 200 : i % 200; // even rows of toy() are class 0 ("left")
+        for (let p = 0; p < 144; p++) out[i * 144 + p] = (other.pixels[j * 144 + p] / 255) * 2 - 1;
+      }
+      return out;
+    };
+    // 100 reference images of 400: the first 100 would all be "left", so a "left"-only generator would win
+    const both = createImageEvaluator({ cache: ws, data: d, generate: gen(false), samples: 100, seed: 0, maxReal: 100 });
+    const left = createImageEvaluator({ cache: ws, data: d, generate: gen(true), samples: 100, seed: 0, maxReal: 100 });
+    const b = await both.evaluate(1);
+    const l = await left.evaluate(1);
+    expect(b.classifierFid!).toBeLessThan(l.classifierFid!);
+    expect(b).toMatchObject({ samples: 100, realSamples: 100, realHeldOut: true, kidSubsets: 100, kidSubsetSize: 100, msssimScales: 1 });
+    expect(b.realIndexHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(l.realIndexHash).toBe(b.realIndexHash);
+    [both, left].forEach((e) => e.dispose());
+  }, 60_000);
 });

@@ -3,14 +3,19 @@
  *  - diversity: mean MS-SSIM between random pairs (ssim.ts; lower = more diverse), for any image dataset;
  *  - with labels: FID and KID in the feature space of the app's own classifier (classifier.ts, cached per
  *    dataset by classifier-store.ts) against up to `maxReal` real images — NOT Inception-FID/KID.
+ * The real images are a seeded class-stratified sample, held out of the classifier's training images where the
+ * dataset is large enough (eval-sample.ts); the eval records how many, which (index hash) and whether held out.
+ * KID uses the reference's 100 subsets of 1,000 samples, capped by the sample counts (recorded too).
  * The classifier and the real images' features are prepared once, at the first evaluation.
  */
 import type { z } from 'zod';
 import type { EvalMetrics } from '../../../shared/events';
 import { msssimDiversity } from './ssim';
 import { fidFromFeatures } from './frechet';
-import { kidFromFeatures } from './kid';
+import { KID_SUBSETS, KID_SUBSET_SIZE, kidFromFeatures } from './kid';
 import { toUnit, type FeatureClassifier } from './classifier';
+import { evalSplit, gather, type EvalSplit } from './eval-sample';
+import { msssimScales } from './ssim';
 import { cachedClassifier, type ClassifierCache, type LabelledImages } from './classifier-store';
 import { Rng } from '../trainer/rng';
 
@@ -56,15 +61,17 @@ export interface ImageEvaluator {
 export function createImageEvaluator(o: ImageEvalOptions): ImageEvaluator {
   const d = o.data;
   const labelled = !!d.labels && d.classes.length >= 2;
-  let prep: Promise<{ clf: FeatureClassifier; real: Float32Array; nReal: number } | null> | null = null;
+  let prep: Promise<{ clf: FeatureClassifier; real: Float32Array; nReal: number; split: EvalSplit } | null> | null = null;
   const prepare = () =>
     (prep ??= (async () => {
       if (!labelled) return null;
-      const r = await cachedClassifier(o.cache, d as LabelledImages, { maxTrain: o.maxReal ?? 2000, seed: o.seed });
+      const max = o.maxReal ?? 2000;
+      const split = evalSplit(d.count, d.labels, { maxReal: max, maxTrain: max, seed: o.seed });
+      const r = await cachedClassifier(o.cache, d as LabelledImages, { indices: split.train, seed: o.seed });
       o.onClassifier?.({ cached: r.cached, dir: r.dir, trainAccuracy: r.clf.trainAccuracy });
-      const nReal = Math.min(d.count, o.maxReal ?? 2000);
-      const real = r.clf.features(toUnit(d.pixels.subarray(0, nReal * d.width * d.height * d.channels)), nReal);
-      return { clf: r.clf, real, nReal };
+      const nReal = split.real.length;
+      const real = r.clf.features(toUnit(gather(d.pixels, d.width * d.height * d.channels, split.real)), nReal);
+      return { clf: r.clf, real, nReal, split };
     })());
   return {
     async evaluate(step: number): Promise<Eval> {
@@ -76,12 +83,22 @@ export function createImageEvaluator(o: ImageEvalOptions): ImageEvaluator {
       const out: Eval = {
         samples: n,
         msssim: msssimDiversity({ count: n, width: d.width, height: d.height, channels: d.channels, data: fake }, o.pairs ?? 100, rng),
+        msssimScales: msssimScales(d.width, d.height),
       };
       if (ctx) {
         const ff = ctx.clf.features(fake, n);
         const dim = ctx.clf.featureDim;
         out.classifierFid = fidFromFeatures(ctx.real, ctx.nReal, ff, n, dim);
-        out.classifierKid = kidFromFeatures(ctx.real, ctx.nReal, ff, n, dim, { subsetSize: Math.min(n, 500), subsets: 5, rng }).mean;
+        const kid = kidFromFeatures(ctx.real, ctx.nReal, ff, n, dim, { subsetSize: KID_SUBSET_SIZE, subsets: KID_SUBSETS, rng });
+        Object.assign(out, {
+          classifierKid: kid.mean,
+          classifierKidStd: kid.std,
+          kidSubsets: kid.subsets,
+          kidSubsetSize: kid.subsetSize,
+          realSamples: ctx.nReal,
+          realIndexHash: ctx.split.realHash,
+          realHeldOut: ctx.split.heldOut,
+        });
       }
       return out;
     },

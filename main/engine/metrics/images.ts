@@ -7,7 +7,7 @@
  * (cols × rows tiles of w × h, 2 px gaps, upscaled ×2 when h < 48). The grid holds 8-bit pixels, so the
  * generated images are quantised exactly as they are stored.
  */
-import { msssimDiversity, type ImageBatch } from './ssim';
+import { msssimDiversity, msssimScales, type ImageBatch } from './ssim';
 import { classifierFidKid, type FeatureClassifier } from './classifier';
 
 /** Tiles of a grid raster (channels 3 per pixel, row-major) → NHWC images in [0, 1] with `channels` 1 or 3. */
@@ -30,7 +30,12 @@ export function gridTiles(raster: Uint8Array, W: number, H: number, tileW: numbe
 }
 
 export interface ImageQuality {
+  /** Generated images scored. */
   samples: number;
+  /** Real images FID/KID compared against. */
+  realSamples?: number;
+  /** MS-SSIM scales used (metrics/ssim.ts: 5 only from 176 px). */
+  msssimScales?: number;
   /** Mean MS-SSIM between random pairs of generated images (lower = more diverse). */
   msssim: number;
   /** Classifier-feature FID / KID (absent without labels). */
@@ -44,8 +49,9 @@ export function imageQuality(
   classifier?: { clf: FeatureClassifier; real: Float32Array; nReal: number },
   pairs = 64,
 ): ImageQuality {
-  const q: ImageQuality = { samples: fake.count, msssim: msssimDiversity(fake, pairs, rng) };
+  const q: ImageQuality = { samples: fake.count, msssim: msssimDiversity(fake, pairs, rng), msssimScales: msssimScales(fake.width, fake.height) };
   if (classifier) {
+    q.realSamples = classifier.nReal;
     const r = classifierFidKid(classifier.clf, classifier.real, classifier.nReal, Float32Array.from(fake.data), fake.count);
     q.fid = r.fid;
     q.kid = r.kid;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { msssim, msssimDiversity, ssim, ssimTerms, type ImageBatch } from './ssim';
+import { msssim, msssimDiversity, msssimScales, ssim, ssimTerms, type ImageBatch } from './ssim';
 
 function mulberry(seed: number) {
   let a = seed >>> 0;
@@ -38,8 +38,8 @@ describe('SSIM / MS-SSIM', () => {
     const C1 = 1e-4;
     const l = (2 * 0.2 * 0.7 + C1) / (0.2 ** 2 + 0.7 ** 2 + C1);
     expect(ssim(b, 0, 1)).toBeCloseTo(l, 12);
-    // 32×32 → scales 32, 16, 8, 4 (2×2 is too small): luminance at the 4th only, its exponent renormalised
-    expect(msssim(b, 0, 1)).toBeCloseTo(l ** (0.2363 / (0.0448 + 0.2856 + 0.3001 + 0.2363)), 10);
+    // 32×32 → the full 11×11 window fits at scales 32 and 16 only: luminance at the 2nd, its exponent renormalised
+    expect(msssim(b, 0, 1)).toBeCloseTo(l ** (0.2856 / (0.0448 + 0.2856)), 10);
   });
 
   it('noise vs constant → ≈ 0; image vs its negative → negative SSIM', () => {
@@ -49,6 +49,11 @@ describe('SSIM / MS-SSIM', () => {
     expect(ssim(b, 2, 3)).toBeLessThan(-0.5);
     expect(msssim(b, 2, 3)).toBe(0); // clamped negatives
     expect(ssim(b, 0, 1)).toBeCloseTo(ssim(b, 1, 0), 12);
+  });
+
+  it('scales: 5 (the standard) only from 176 px; 28–32 px get 2, each with ≥ 6×6 window positions', () => {
+    expect([28, 32, 43, 44, 64, 88, 175, 176, 256].map((s) => msssimScales(s, s))).toEqual([2, 2, 2, 3, 3, 4, 4, 5, 5]);
+    expect(msssimScales(8, 8)).toBe(1);
   });
 
   it('a small image (28×28, one channel) works with fewer scales', () => {

@@ -2,9 +2,13 @@
  * SSIM (Wang et al. 2004) and MS-SSIM (Wang, Simoncelli & Bovik 2003), plain float64, no tfjs.
  * Gaussian window σ = 1.5 (11×11, 'valid' filtering), C₁ = (0.01 L)², C₂ = (0.03 L)², per channel then averaged.
  * MS-SSIM: contrast-structure at each scale, luminance at the coarsest only, 2×2 average-pool between scales,
- * the standard exponents (0.0448, 0.2856, 0.3001, 0.2363, 0.1333). Small images (28×28, 32×32) cannot hold
- * five scales of an 11×11 window: the window shrinks to the image (min 3) and only scales whose side is ≥ 3
- * are used, with their exponents renormalised to sum to 1. Negative terms are clamped to 0 before the power.
+ * the standard exponents (0.0448, 0.2856, 0.3001, 0.2363, 0.1333). The standard five scales need the 11×11
+ * window to fit at the coarsest, i.e. a side ≥ 11·2⁴ = 176 px. Smaller images use only the scales where the
+ * full window fits (`msssimScales`: 2 for 28–43 px, 3 for 44–87 px, …) with those exponents renormalised, and
+ * that count is reported beside the score — a 28–32 px "MS-SSIM" is a 2-scale MS-SSIM, named so. (Shrinking
+ * the window to reach more scales, as this file once did, leaves one valid window position at 4×4: noise, not
+ * structure.) Images under 11 px fall back to one scale with the window shrunk to the image. Negative terms
+ * are clamped to 0 before the power.
  *
  * Sample diversity (as the SN paper's conditional study uses): mean MS-SSIM between random pairs of generated
  * images — lower means more diverse; a collapsed generator approaches 1.
@@ -85,12 +89,19 @@ function pool2(p: Plane): Plane {
   return { width: w, height: h, data: d };
 }
 
+/** Scales of the full 11×11 window a w × h image holds (5 = the standard MS-SSIM, from 176 px); at least 1. */
+export function msssimScales(w: number, h: number): number {
+  const side = Math.min(w, h);
+  if (side < 11) return 1;
+  return Math.min(MS_SSIM_WEIGHTS.length, 1 + Math.floor(Math.log2(side / 11)));
+}
+
 export function msssimPlanes(a: Plane, b: Plane, dataRange = 1): number {
   const weights: number[] = [];
   let pa = a, pb = b;
   const planes: [Plane, Plane][] = [];
-  for (let s = 0; s < MS_SSIM_WEIGHTS.length; s++) {
-    if (Math.min(pa.width, pa.height) < 3) break;
+  const scales = msssimScales(a.width, a.height);
+  for (let s = 0; s < scales; s++) {
     planes.push([pa, pb]);
     weights.push(MS_SSIM_WEIGHTS[s]);
     pa = pool2(pa);

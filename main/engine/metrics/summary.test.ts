@@ -31,5 +31,8 @@ describe('summarizeRun', () => {
     expect(r.alerts).toEqual({ divergence: 2 });
     expect(summarizeRun(s, { minModesFraction: 0.5, minHighQuality: 0.5 }).stepsToQuality).toBe(20);
     expect(summarizeRun([]).modesCovered).toBeNull();
+    // both coverage counts and the sample count of the last 2D eval
+    const both = summarizeRun([{ type: 'sample', step: 5, eval: { modesCovered: 3, modesCoveredAny: 7, modesTotal: 8, highQualityFraction: 0.5, samples: 2500 } }]);
+    expect(both).toMatchObject({ modesCovered: 3, modesCoveredAny: 7, evalSamples: 2500 });
   });
 });

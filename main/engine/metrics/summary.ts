@@ -17,8 +17,12 @@ export interface RunSummary {
   lastStep: number;
   finalDLoss: number | null;
   finalGLoss: number | null;
-  /** Last evaluation on 2D data (null for images or when none was recorded). */
+  /** Last evaluation on 2D data (null for images or when none was recorded): modes with ≥ 20 high-quality samples. */
   modesCovered: number | null;
+  /** The same evaluation by VEEGAN/PacGAN's definition: modes with ≥ 1 high-quality sample. */
+  modesCoveredAny: number | null;
+  /** Points scored at that evaluation. */
+  evalSamples: number | null;
   modesTotal: number | null;
   highQualityFraction: number | null;
   klToUniform: number | null;
@@ -44,6 +48,8 @@ export function summarizeRun(events: StreamEvent[], threshold: QualityThreshold 
     finalDLoss: null,
     finalGLoss: null,
     modesCovered: null,
+    modesCoveredAny: null,
+    evalSamples: null,
     modesTotal: null,
     highQualityFraction: null,
     klToUniform: null,
@@ -62,9 +68,11 @@ export function summarizeRun(events: StreamEvent[], threshold: QualityThreshold 
       const lb = num(e.lipschitzBound);
       if (lb !== null && Number.isFinite(lb)) s.maxLipschitzBound = Math.max(s.maxLipschitzBound ?? 0, lb);
     }
-    const ev = (e as { eval?: { modesCovered?: number; modesTotal?: number; highQualityFraction?: number; klToUniform?: number } }).eval;
+    const ev = (e as { eval?: { modesCovered?: number; modesCoveredAny?: number; modesTotal?: number; highQualityFraction?: number; klToUniform?: number; samples?: number } }).eval;
     if (ev && ev.modesCovered !== undefined) {
       s.modesCovered = ev.modesCovered;
+      s.modesCoveredAny = ev.modesCoveredAny ?? null;
+      s.evalSamples = ev.samples ?? null;
       s.modesTotal = ev.modesTotal ?? null;
       s.highQualityFraction = ev.highQualityFraction ?? null;
       s.klToUniform = ev.klToUniform ?? null;

@@ -3,6 +3,10 @@
  * 32×32 (4→8→16→32), 64×64 (4→…→64) and a 28×28 variant for MNIST-like data (7→14→28).
  * G: dense → r0×r0 → deconv 4×4/2 (BN, ReLU) … → conv 3×3 → tanh.
  * D: [conv 3×3/1, conv 4×4/2] per level, LeakyReLU 0.1, conv 3×3 → dense (+ projection when conditional).
+ * Initialisation: Glorot-uniform, gain 1, everywhere (Params.add) — Keras' default and what the app's ports use.
+ * chainer-gan-lib draws N(0, 0.02) instead; we keep Glorot on purpose: SN divides D's kernels by σ and BN
+ * renormalises G's, so the scale of the draw mostly sets σ_raw (shown in Diagnostics), and Glorot's fan-based
+ * scale suits every width and resolution this file builds without a per-size constant.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Params, batchNorm, conv, deconv, dense, dActs, dNorm, relu } from './params';
@@ -26,6 +30,9 @@ export function cnnGenerator(spec: ModelSpec, rng: Rng): Generator {
   const p = new Params('G', rng, { sn: false, snIters: 1, snWarmup: 0, seed: spec.seed });
   const top = ch * 2 ** levels;
   const fc = dense(p, 'fc', spec.zdim, r0 * r0 * top);
+  // bn0 is per channel over the r0×r0 map (BatchNorm2d after the reshape, as PyTorch ports and our torch package
+  // do), not per unit of the dense output as chainer-gan-lib's BatchNormalization(r0·r0·ch): a convolutional
+  // layer's statistics are shared over positions, and 16× fewer statistics keep checkpoints and exports unchanged.
   const bn0 = batchNorm(p, 'bn0', top, [0, 1, 2], spec.classes);
   const ups: { dc: ReturnType<typeof deconv>; bn: ReturnType<typeof batchNorm> }[] = [];
   let c = top;
@@ -74,7 +81,7 @@ export function cnnDiscriminator(spec: ModelSpec, rng: Rng): Discriminator {
   const nl = dNorm(p, `norm${2 * levels + 1}`, last, spec.dNorm, true);
   layers.push((x) => lrelu(nl(cl(x))));
   const flat = res * res * last;
-  const head = projectionHead(p, flat, spec.classes);
+  const head = projectionHead(p, flat, spec.classes, true);
   return {
     params: p,
     classes: spec.classes,

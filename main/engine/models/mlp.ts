@@ -1,8 +1,8 @@
 /** MLP pair for 2D toy data (GAN Lab style): 3 hidden layers each. */
-import * as tf from '@tensorflow/tfjs';
 import { Params, dense, dNorm, dActs, relu, batchNorm } from './params';
 import type { Discriminator, Generator, ModelSpec } from './types';
 import type { Rng } from '../trainer/rng';
+import { projectionHead } from './projection';
 
 export function mlpGenerator(spec: ModelSpec, rng: Rng): Generator {
   const h = spec.gCh || 128;
@@ -38,8 +38,7 @@ export function mlpDiscriminator(spec: ModelSpec, rng: Rng): Discriminator {
   const n2 = dNorm(p, 'norm2', h, spec.dNorm, false);
   const l3 = dense(p, 'fc3', h, h);
   const n3 = dNorm(p, 'norm3', h, spec.dNorm, false);
-  const out = dense(p, 'out', h, 1);
-  const embed = spec.classes > 0 ? dense(p, 'embed', spec.classes, h) : null;
+  const head = projectionHead(p, h, spec.classes, true);
   const { lrelu } = dActs(spec.dNorm);
   return {
     params: p,
@@ -48,9 +47,7 @@ export function mlpDiscriminator(spec: ModelSpec, rng: Rng): Discriminator {
       let f = lrelu(n1(l1(x)));
       f = lrelu(n2(l2(f)));
       f = lrelu(n3(l3(f)));
-      let o = tf.reshape(out(f), [-1]);
-      if (embed && onehot) o = tf.add(o, tf.sum(tf.mul(embed(onehot), f), 1));
-      return o;
+      return head(f, onehot);
     },
   };
 }

@@ -116,3 +116,62 @@ describe('generator batch norm running statistics', () => {
     b.dispose();
   });
 });
+
+describe('no bias outside SN in D heads (issue #17, defect 1)', () => {
+  const cfg = (arch: string) => parseConfig({ arch, conditional: true, zdim: 8, batch: 4, d: { ch: 4 }, g: { ch: 4 } });
+  for (const [arch, shape] of [['resnet32', [32, 32, 3]], ['dcgan28', [28, 28, 1]], ['mlp', [2]]] as const) {
+    it(`${arch}: the class embedding has no bias (SNEmbedID)`, () => {
+      const { G, D } = buildModels(modelSpec(cfg(arch), [...shape], 3), new Rng(1));
+      expect(D.params.vars.has('D/embed/kernel')).toBe(true);
+      expect(D.params.vars.has('D/embed/bias')).toBe(false);
+      expect(D.params.kernels.find((k) => k.name === 'D/embed')?.sn).toBeDefined();
+      G.params.dispose();
+      D.params.dispose();
+    });
+  }
+  it('resnet32: the final dense layer has no bias (nobias=True); the standard CNN keeps its', () => {
+    const r = buildModels(modelSpec(cfg('resnet32'), [32, 32, 3], 3), new Rng(1));
+    const c = buildModels(modelSpec(cfg('dcgan28'), [28, 28, 1], 3), new Rng(1));
+    expect(r.D.params.vars.has('D/out/bias')).toBe(false);
+    expect(c.D.params.vars.has('D/out/bias')).toBe(true);
+    [r, c].forEach((m) => { m.G.params.dispose(); m.D.params.dispose(); });
+  });
+  it('an old checkpoint with the stale embedding bias loads, with a note naming it', async () => {
+    const config = parseConfig({ arch: 'dcgan28', conditional: true, batch: 4, zdim: 8, d: { ch: 4 }, g: { ch: 4 } });
+    const a = new Trainer(config, images(28, 1, 3));
+    const state = await a.getState();
+    state.vars['D/embed/bias'] = new Float32Array(32).fill(0.5);
+    const b = new Trainer(config, images(28, 1, 3));
+    const notes = b.setState(state);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/D\/embed\/bias ignored/);
+    expect(b.setState(await a.getState())).toEqual([]);
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('initialisation (sngan_projection)', () => {
+  const std = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+  it('ResNet residual convs are Glorot-uniform with gain √2, shortcuts gain 1; the standard CNN plain Glorot', () => {
+    const spec = modelSpec(parseConfig({ arch: 'resnet32', zdim: 8, d: { ch: 16 }, g: { ch: 16 } }), [32, 32, 3], 0);
+    const { G, D } = buildModels(spec, new Rng(1));
+    // Glorot-uniform std = gain · √(6 / (fan_in + fan_out)) / √3
+    const glorot = (fanIn: number, fanOut: number, gain: number) => (gain * Math.sqrt(6 / (fanIn + fanOut))) / Math.sqrt(3);
+    const check = (p: typeof G.params, name: string, fan: [number, number], gain: number) =>
+      expect(std(p.vars.get(name)!.dataSync() as Float32Array) / glorot(fan[0], fan[1], gain)).toBeCloseTo(1, 1);
+    check(G.params, 'G/block1/conv1/kernel', [9 * 16, 9 * 16], Math.SQRT2);
+    check(G.params, 'G/block1/shortcut/kernel', [16, 16], 1);
+    check(D.params, 'D/block2/conv2/kernel', [9 * 16, 9 * 16], Math.SQRT2);
+    check(D.params, 'D/block2/shortcut/kernel', [16, 16], 1);
+    G.params.dispose();
+    D.params.dispose();
+  });
+  it('standard CNN G: the first BN is per channel over the r0×r0 map (chosen on purpose, see cnn.ts)', () => {
+    const spec = modelSpec(parseConfig({ arch: 'cnn32', zdim: 8, d: { ch: 4 }, g: { ch: 4 } }), [32, 32, 3], 0);
+    const { G, D } = buildModels(spec, new Rng(1));
+    expect(G.params.vars.get('G/bn0/gamma')!.shape).toEqual([4 * 8]);
+    G.params.dispose();
+    D.params.dispose();
+  });
+});

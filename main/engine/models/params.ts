@@ -40,7 +40,16 @@ export class Params {
    * training forward, as PyTorch's train mode); 'eval' = the running statistics (inference, export);
    * 'batch' = batch statistics without updating (sampling EMA weights, which have no running stats).
    */
-  bnMode: 'train' | 'eval' | 'batch' = 'train';
+  bnMode: 'train' | 'eval' | 'batch' | 'standing' = 'train';
+  /**
+   * sn.update 'per-forward': every kernel read refreshes u first (one training-mode forward of D = one power
+   * iteration per layer, as torch.nn.utils.spectral_norm and Chainer do). Off: the trainer refreshes once per step.
+   */
+  snRefresh = false;
+  /** When set, batch norm reads these running statistics instead of `stats` (the EMA weights' own). */
+  statsOverride: Map<string, tf.Tensor> | null = null;
+  /** bnMode 'standing': per-layer sums of batch moments (standing statistics of the EMA weights). */
+  standing: Map<string, { sum: tf.Tensor; n: number }> | null = null;
   private snCount = 0;
   private readonly uid = ++instances;
 
@@ -50,7 +59,7 @@ export class Params {
     readonly opts: ParamOptions,
   ) {}
 
-  add(name: string, shape: number[], init: 'zeros' | 'ones' | { glorot: [number, number] } | { normal: number }): string {
+  add(name: string, shape: number[], init: 'zeros' | 'ones' | { glorot: [number, number]; gain?: number } | { normal: number }): string {
     const full = `${this.prefix}/${name}`;
     if (this.vars.has(full)) throw new Error(`duplicate parameter ${full}`);
     const size = shape.reduce((a, b) => a * b, 1);
@@ -58,7 +67,8 @@ export class Params {
     if (init === 'zeros') values = new Float32Array(size);
     else if (init === 'ones') values = new Float32Array(size).fill(1);
     else if ('glorot' in init) {
-      const lim = Math.sqrt(6 / (init.glorot[0] + init.glorot[1]));
+      // Chainer's GlorotUniform(scale): limit = scale · √(6 / (fan_in + fan_out))
+      const lim = (init.gain ?? 1) * Math.sqrt(6 / (init.glorot[0] + init.glorot[1]));
       values = this.rng.uniform(size, -lim, lim);
     } else values = this.rng.normal(size, init.normal);
     const init0 = tf.tensor(values, shape);
@@ -68,8 +78,8 @@ export class Params {
   }
 
   /** Register a weight kernel; wraps it in spectral normalization when `sn` (and `useSn` for this layer). */
-  addKernel(layer: string, shape: number[], kind: SNKind, fan: [number, number], useSn = this.opts.sn): string {
-    const kname = this.add(`${layer}/kernel`, shape, { glorot: fan });
+  addKernel(layer: string, shape: number[], kind: SNKind, fan: [number, number], useSn = this.opts.sn, gain = 1): string {
+    const kname = this.add(`${layer}/kernel`, shape, { glorot: fan, gain });
     const info: KernelInfo = { name: `${this.prefix}/${layer}`, kernel: kname, kind };
     if (useSn) {
       info.sn = new SpectralNorm(this.vars.get(kname)!, kind, {
@@ -94,7 +104,10 @@ export class Params {
   /** The kernel as used in the forward pass: W/σ for SN layers, W otherwise. */
   kernel(name: string): tf.Tensor {
     const info = this.kernels.find((k) => k.kernel === name);
-    if (info?.sn && !this.override) return info.sn.normalized();
+    if (info?.sn && !this.override) {
+      if (this.snRefresh) info.sn.powerIterate();
+      return info.sn.normalized();
+    }
     return this.get(name);
   }
 
@@ -138,21 +151,32 @@ export const reluAbs: Act = (x) => tf.mul(tf.add(x, tf.abs(x)), 0.5);
 export const dActs = (dNorm: string): { lrelu: Act; relu: Act } =>
   dNorm.includes('gp') ? { lrelu: lreluAbs, relu: reluAbs } : { lrelu, relu };
 
-export function dense(p: Params, layer: string, inDim: number, outDim: number, useSn?: boolean) {
-  const k = p.addKernel(layer, [inDim, outDim], 'dense', [inDim, outDim], useSn);
-  const b = p.add(`${layer}/bias`, [outDim], 'zeros');
-  return (x: tf.Tensor): tf.Tensor => tf.add(tf.matMul(x as tf.Tensor2D, p.kernel(k) as tf.Tensor2D), p.get(b));
+export interface LayerOptions {
+  useSn?: boolean;
+  /** Glorot-uniform gain (Chainer's scale); 1 = plain Glorot. */
+  gain?: number;
+  /** Add a trainable bias (default true). SN does not cover a bias, so SN heads of the reference have none. */
+  bias?: boolean;
 }
 
-export function conv(p: Params, layer: string, inC: number, outC: number, ksize: number, stride: number, useSn?: boolean) {
-  const k = p.addKernel(layer, [ksize, ksize, inC, outC], 'conv2d', [ksize * ksize * inC, ksize * ksize * outC], useSn);
+export function dense(p: Params, layer: string, inDim: number, outDim: number, o: LayerOptions = {}) {
+  const k = p.addKernel(layer, [inDim, outDim], 'dense', [inDim, outDim], o.useSn, o.gain);
+  const b = o.bias === false ? null : p.add(`${layer}/bias`, [outDim], 'zeros');
+  return (x: tf.Tensor): tf.Tensor => {
+    const y = tf.matMul(x as tf.Tensor2D, p.kernel(k) as tf.Tensor2D);
+    return b ? tf.add(y, p.get(b)) : y;
+  };
+}
+
+export function conv(p: Params, layer: string, inC: number, outC: number, ksize: number, stride: number, o: LayerOptions = {}) {
+  const k = p.addKernel(layer, [ksize, ksize, inC, outC], 'conv2d', [ksize * ksize * inC, ksize * ksize * outC], o.useSn, o.gain);
   const b = p.add(`${layer}/bias`, [outC], 'zeros');
   return (x: tf.Tensor): tf.Tensor => tf.add(tf.conv2d(x as tf.Tensor4D, p.kernel(k) as tf.Tensor4D, stride, 'same'), p.get(b));
 }
 
 /** Transposed conv doubling the resolution (kernel 4, stride 2), kernel stored [kh,kw,out,in]. */
 export function deconv(p: Params, layer: string, inC: number, outC: number, useSn?: boolean) {
-  const k = p.addKernel(layer, [4, 4, outC, inC], 'conv2dTranspose', [16 * inC, 16 * outC], useSn);
+  const k = p.addKernel(layer, [4, 4, outC, inC], 'conv2dTranspose', [16 * inC, 16 * outC], useSn, 1);
   const b = p.add(`${layer}/bias`, [outC], 'zeros');
   return (x: tf.Tensor): tf.Tensor => {
     const [n, h, w] = x.shape;
@@ -178,11 +202,12 @@ export function batchNorm(p: Params, layer: string, ch: number, axes: number[], 
   return (x: tf.Tensor, onehot?: tf.Tensor): tf.Tensor => {
     let mean: tf.Tensor, variance: tf.Tensor;
     if (p.bnMode === 'eval' && rm && rv) {
-      mean = p.stats.get(rm)!;
-      variance = p.stats.get(rv)!;
+      mean = p.statsOverride?.get(rm) ?? p.stats.get(rm)!;
+      variance = p.statsOverride?.get(rv) ?? p.stats.get(rv)!;
     } else {
       ({ mean, variance } = tf.moments(x, axes, true));
       if (p.bnMode === 'train' && rm && rv) updateRunning(p.stats.get(rm)!, p.stats.get(rv)!, mean, variance, x.size / ch);
+      if (p.bnMode === 'standing' && rm && rv) accumulateStanding(p, rm, rv, mean, variance, x.size / ch);
     }
     const xn = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
     if (classes > 0 && onehot) {
@@ -206,6 +231,19 @@ function updateRunning(rm: tf.Variable, rv: tf.Variable, mean: tf.Tensor, varian
   rm.assign(m);
   rv.assign(v);
   tf.dispose([m, v]);
+}
+
+/** Standing statistics: sum this batch's mean and unbiased variance per layer (the caller averages). */
+function accumulateStanding(p: Params, rm: string, rv: string, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+  const acc = p.standing!;
+  const unbiased = count > 1 ? count / (count - 1) : 1;
+  const shape = p.stats.get(rm)!.shape;
+  for (const [name, t, f] of [[rm, mean, 1], [rv, variance, unbiased]] as const) {
+    const prev = acc.get(name);
+    const next = tf.keep(tf.tidy(() => (prev ? tf.add(prev.sum, tf.mul(tf.reshape(t, shape), f)) : tf.mul(tf.reshape(t, shape), f))));
+    prev?.sum.dispose();
+    acc.set(name, { sum: next, n: (prev?.n ?? 0) + 1 });
+  }
 }
 
 /** Layer norm over all non-batch axes with per-channel affine. */

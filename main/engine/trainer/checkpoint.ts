@@ -1,7 +1,8 @@
 /**
  * Checkpoint encoding: one self-describing binary blob.
  *   "SNGCKPT1" | uint32 LE header length | JSON header | float32 payloads (4-byte aligned)
- * The header lists every tensor's name, offset and length plus the scalar state (step, RNG, Adam t).
+ * The header lists every tensor's name, offset and length plus the scalar state (step, RNG, Adam t, LR line).
+ * `ema_bn:` entries are the EMA weights' standing BN statistics (trainer/standing-stats.ts).
  */
 import type { TrainerState } from './trainer';
 import type { RngState } from './rng';
@@ -15,6 +16,8 @@ interface Header {
   adamG: { t: number };
   adamD: { t: number };
   hasEma: boolean;
+  /** The LR line (optional: older checkpoints lack it). */
+  lr?: TrainerState['lr'];
   meta?: Record<string, unknown>;
   tensors: { name: string; offset: number; length: number }[];
 }
@@ -31,6 +34,7 @@ function flatten(s: TrainerState): Map<string, Float32Array> {
   for (const [k, v] of Object.entries(s.adamD.m)) m.set(`adamD_m:${k}`, v);
   for (const [k, v] of Object.entries(s.adamD.v)) m.set(`adamD_v:${k}`, v);
   if (s.ema) for (const [k, v] of Object.entries(s.ema)) m.set(`ema:${k}`, v);
+  if (s.emaStats) for (const [k, v] of Object.entries(s.emaStats)) m.set(`ema_bn:${k}`, v);
   return m;
 }
 
@@ -42,7 +46,7 @@ export function encodeCheckpoint(s: TrainerState, meta?: Record<string, unknown>
     entries.push({ name, offset, length: arr.length });
     offset += arr.length * 4;
   }
-  const header: Header = { version: 1, step: s.step, rng: s.rng, adamG: { t: s.adamG.t }, adamD: { t: s.adamD.t }, hasEma: !!s.ema, meta, tensors: entries };
+  const header: Header = { version: 1, step: s.step, rng: s.rng, adamG: { t: s.adamG.t }, adamD: { t: s.adamD.t }, hasEma: !!s.ema, ...(s.lr ? { lr: s.lr } : {}), meta, tensors: entries };
   let hjson = new TextEncoder().encode(JSON.stringify(header));
   const pad = (4 - ((8 + 4 + hjson.length) % 4)) % 4;
   if (pad) {
@@ -77,6 +81,7 @@ export function decodeCheckpoint(bytes: Uint8Array): { state: TrainerState; meta
     adamG: { t: header.adamG.t, m: {}, v: {} },
     adamD: { t: header.adamD.t, m: {}, v: {} },
     ema: header.hasEma ? {} : undefined,
+    ...(header.lr ? { lr: header.lr } : {}),
   };
   for (const e of header.tensors) {
     const end = start + e.offset + e.length * 4;
@@ -95,6 +100,7 @@ export function decodeCheckpoint(bytes: Uint8Array): { state: TrainerState; meta
       case 'adamD_m': state.adamD.m[key] = arr; break;
       case 'adamD_v': state.adamD.v[key] = arr; break;
       case 'ema': state.ema![key] = arr; break;
+      case 'ema_bn': (state.emaStats ??= {})[key] = arr; break;
       default: throw new Error(`unknown checkpoint entry ${e.name}`);
     }
   }

@@ -18,7 +18,8 @@ export interface DataSource {
   shape: number[];
   classes: string[];
   hasLabels: boolean;
-  batch(n: number, rng: Rng): Batch;
+  /** `dequantize`: images as x/128 − 1 + U[0, 1/128) (sngan_projection's loader) instead of x/127.5 − 1. */
+  batch(n: number, rng: Rng, dequantize?: boolean): Batch;
   modes?: [number, number][];
   std?: number;
 }
@@ -46,15 +47,18 @@ export function dataSource(td: TrainingDataLike): DataSource {
     shape: [height, width, channels],
     classes: td.classes,
     hasLabels,
-    batch: (n, rng) => {
+    batch: (n, rng, dequantize = false) => {
       const x = new Float32Array(n * per);
       const lab = hasLabels ? new Int32Array(n) : undefined;
+      const idx = Int32Array.from({ length: n }, () => rng.int(count));
+      // noise drawn after the indices, so a run without it consumes the RNG exactly as before
+      const noise = dequantize ? rng.uniform(n * per, 0, 1 / 128) : null;
       for (let i = 0; i < n; i++) {
-        const idx = rng.int(count);
-        const off = idx * per;
+        const off = idx[i] * per;
         const o = i * per;
-        for (let j = 0; j < per; j++) x[o + j] = pixels[off + j] / 127.5 - 1;
-        if (lab) lab[i] = labels![idx];
+        if (noise) for (let j = 0; j < per; j++) x[o + j] = pixels[off + j] / 128 - 1 + noise[o + j];
+        else for (let j = 0; j < per; j++) x[o + j] = pixels[off + j] / 127.5 - 1;
+        if (lab) lab[i] = labels![idx[i]];
       }
       return { x, labels: lab };
     },

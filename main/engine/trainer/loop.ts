@@ -50,7 +50,7 @@ export interface LoopOptions {
   startPaused?: boolean;
   progressEveryMs?: number;
   /** Restore trainer state from checkpoint bytes (rollback after NaN on resume). */
-  restore?: (bytes: Uint8Array) => void;
+  restore?: (bytes: Uint8Array) => unknown;
   /**
    * Exact spectra at `step` (every `diagEvery` steps): must read the kernels before it returns (synchronously)
    * and may compute later; the loop does not wait for it and skips a step while one is still running.
@@ -140,7 +140,8 @@ export class TrainLoop {
   async run(): Promise<RunState> {
     const { trainer: tr, steps, sink } = this.o;
     const c = tr.config;
-    tr.totalSteps = Math.max(tr.totalSteps, steps);
+    // a longer run than configured (or than the checkpoint's): the LR line bends at this step instead of jumping
+    tr.extendTo(steps);
     this.lastCheckpointStep = tr.step;
     await this.setState(this.paused ? 'paused' : 'running');
     let tWin = performance.now();

@@ -119,3 +119,59 @@ describe('Trainer on ring8 (MLP)', () => {
     tr.dispose();
   });
 });
+
+describe('sn.update, G batch, LR extension (issue #17)', () => {
+  /** Power iterations run on D's first SN layer during one trainStep. */
+  function itersPerStep(update: 'per-step' | 'per-forward', norm: 'sn' | 'sn+gp'): number {
+    const tr = new Trainer(small({ ndis: 2, d: { norm }, sn: { update } }), ring8);
+    const sn = tr.D.params.kernels[0].sn!;
+    let calls = 0;
+    const orig = sn.powerIterate.bind(sn);
+    sn.powerIterate = () => { calls++; orig(); };
+    expect(Number.isFinite(tr.trainStep(true).dLoss)).toBe(true);
+    tr.dispose();
+    return calls;
+  }
+  it("'per-step' refreshes u once per D update and once for the G step; 'per-forward' on every D forward", () => {
+    expect(itersPerStep('per-step', 'sn')).toBe(2 + 1);
+    // real + fake per D update, one in the G step
+    expect(itersPerStep('per-forward', 'sn')).toBe(2 * 2 + 1);
+    // the GP's interpolate forward refreshes too
+    expect(itersPerStep('per-forward', 'sn+gp')).toBe(2 * 3 + 1);
+  });
+
+  it('per-forward trains, and σ(W̄) stays ≈ 1', () => {
+    const tr = new Trainer(small({ sn: { update: 'per-forward', warmup: 10 } }), ring8);
+    for (let i = 0; i < 5; i++) tr.trainStep(i === 4);
+    for (const l of tr.diagnostics().layers) expect(Math.abs(l.sigmaBar - 1)).toBeLessThan(0.2);
+    tr.dispose();
+  });
+
+  it('genBatch: the G step draws that many samples', () => {
+    const tr = new Trainer(small({ genBatch: 48, ndis: 1 }), ring8);
+    const shapes: number[] = [];
+    const apply = tr.G.apply.bind(tr.G);
+    tr.G.apply = (z, oh) => { shapes.push(z.shape[0]); return apply(z, oh); };
+    tr.trainStep();
+    expect(shapes).toEqual([32, 48]);
+    tr.dispose();
+  });
+
+  it('extending a linear-decay run bends the LR line at the current step (no jump), and a checkpoint keeps it', async () => {
+    const cfg = small({ lrDecay: 'linear', steps: 10, ndis: 1 });
+    const a = new Trainer(cfg, ring8);
+    for (let i = 0; i < 6; i++) a.trainStep();
+    const before = a.schedule.at(6);
+    expect(before).toBeCloseTo(a.lr0 * 0.4, 12);
+    a.extendTo(20);
+    expect(a.schedule.at(6)).toBeCloseTo(before, 12);
+    expect(a.schedule.at(13)).toBeCloseTo(before / 2, 12);
+    expect(a.schedule.at(20)).toBe(0);
+    const b = new Trainer(cfg, ring8);
+    b.setState(decodeCheckpoint(encodeCheckpoint(await a.getState())).state);
+    b.extendTo(20); // the resumed loop asks again: a no-op
+    expect(b.schedule.at(13)).toBeCloseTo(before / 2, 12);
+    a.dispose();
+    b.dispose();
+  });
+});

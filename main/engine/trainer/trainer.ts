@@ -4,13 +4,14 @@
  * trainer continues bit-for-bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveForData, resolveOptim, type LossName, type TrainConfig } from '../../../shared/config';
+import { resolveForData, resolveOptim, type ResolvedConfig, type TrainConfig } from '../../../shared/config';
 import type { LayerDiag } from '../../../shared/events';
 import { logical } from '../models/params';
 import { buildModels, modelSpec, type Discriminator, type Generator, type ModelSpec } from '../models/index';
 import { dLoss, gLoss } from '../losses';
 import { clipWeights, gradientPenalty } from '../regularizers';
-import { Adam, Ema, lrAt, type AdamState } from '../optim';
+import { Adam, Ema, LrSchedule, type AdamState, type LrScheduleState } from '../optim';
+import { StandingStats } from './standing-stats';
 import { Rng, type RngState } from './rng';
 import type { DataSource } from './data';
 import { SigmaProbe } from './diagnostics';
@@ -42,6 +43,10 @@ export interface TrainerState {
   adamG: AdamState;
   adamD: AdamState;
   ema?: Record<string, Float32Array>;
+  /** BN statistics of the EMA weights (standing-statistics pass), so EMA samples are per-latent deterministic. */
+  emaStats?: Record<string, Float32Array>;
+  /** The LR line (absent in checkpoints written before runs could be extended without a jump). */
+  lr?: LrScheduleState;
 }
 
 export const SAMPLE_GRID = 64;
@@ -58,8 +63,10 @@ export class Trainer {
   readonly rng: Rng;
   readonly ndis: number;
   readonly lr0: number;
-  /** Total steps used by LR decay (the configured run length). */
-  totalSteps: number;
+  /** LR over the run; `extendTo` lengthens it without a jump. */
+  readonly schedule: LrSchedule;
+  /** The EMA weights' own BN statistics (null without EMA). */
+  private readonly emaStats: StandingStats | null;
   private fixedZ: tf.Tensor;
   private fixedLabels: tf.Tensor | undefined;
   private lastGradNorms: Map<string, number> = new Map();
@@ -67,7 +74,7 @@ export class Trainer {
   /** σ diagnostics of the weights used by the last D update of a logged step (see trainStep). */
   private lastDiag: { step: number; layers: LayerDiag[] } | null = null;
 
-  readonly config: TrainConfig & { loss: LossName };
+  readonly config: ResolvedConfig;
 
   constructor(
     config: TrainConfig,
@@ -83,10 +90,11 @@ export class Trainer {
     const o = resolveOptim(config);
     this.ndis = o.ndis;
     this.lr0 = o.lr;
-    this.totalSteps = config.steps;
+    this.schedule = new LrSchedule(o.lr, this.config.lrDecay, config.steps);
     this.optG = new Adam(G.params.trainable(), o.lr, o.beta1, o.beta2);
     this.optD = new Adam(D.params.trainable(), o.lr, o.beta1, o.beta2);
     this.ema = config.ema.enabled ? new Ema(G.params.trainable(), config.ema.decay) : null;
+    this.emaStats = this.ema && G.params.stats.size > 0 ? new StandingStats(G, this.ema, Rng.derive(config.seed, 4), config.batch) : null;
     this.rng = Rng.derive(config.seed, 1);
     const fr = Rng.derive(config.seed, 2);
     const n = data.kind === 'points' ? SAMPLE_POINTS : SAMPLE_GRID;
@@ -115,27 +123,30 @@ export class Trainer {
   trainStep(wantDiag = false): StepLosses {
     const c = this.config;
     const n = c.batch;
-    const lr = lrAt(this.lr0, c.lrDecay, this.step, this.totalSteps);
+    const lr = this.schedule.at(this.step);
     this.optD.lr = lr;
     this.optG.lr = lr;
     const gp = c.d.norm === 'gp' || c.d.norm === 'sn+gp';
     const dVars = this.D.params.trainable();
+    // sn.update: 'per-step' refreshes u once before each D update (and the G step); 'per-forward' on every D forward
+    const perForward = c.sn.update === 'per-forward';
     let dl = 0;
     let dReal = 0;
     let dFake = 0;
     for (let k = 0; k < this.ndis; k++) {
-      const batch = this.data.batch(n, this.rng);
+      const batch = this.data.batch(n, this.rng, c.dequantize);
       const zD = this.z(n, this.rng);
       const ohReal = this.onehot(batch.labels, n, this.rng);
       const ohFake = this.onehot(undefined, n, this.rng);
       const eps = gp ? tf.tensor1d(this.rng.uniform(n, 0, 1)) : null;
       const real = tf.tensor(batch.x, [n, ...this.data.shape]);
       const fake = tf.tidy(() => this.G.apply(zD, ohFake));
-      this.D.params.powerIterate();
+      if (!perForward) this.D.params.powerIterate();
       // σ(W̄) of the very weights this update uses: W_t against the u refreshed for W_t
+      // (per-forward: against the u the real forward starts from, one iteration behind the one it uses)
       if (wantDiag && k === this.ndis - 1) this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars) };
       const kept: { rm?: tf.Tensor; fm?: tf.Tensor } = {};
-      const { value, grads } = tf.variableGrads(() => {
+      const { value, grads } = this.dForwards(perForward, () => tf.variableGrads(() => {
         const lr_ = this.D.apply(real, ohReal);
         const lf = this.D.apply(fake, ohFake);
         kept.rm = tf.keep(tf.mean(lr_));
@@ -143,7 +154,7 @@ export class Trainer {
         let loss = dLoss(c.loss, lr_, lf);
         if (eps) loss = tf.add(loss, gradientPenalty((x) => this.D.apply(x, ohReal), real, fake, eps, c.d.gpLambda));
         return loss as tf.Scalar;
-      }, dVars);
+      }, dVars));
       const [lv, rv, fv] = [value.dataSync()[0], kept.rm!.dataSync()[0], kept.fm!.dataSync()[0]];
       tf.dispose([zD, real, fake, value, kept.rm!, kept.fm!, eps ?? [], ohReal ?? [], ohFake ?? []]);
       if (!Number.isFinite(lv) || !gradsFinite(grads)) {
@@ -160,12 +171,16 @@ export class Trainer {
       dFake = fv;
     }
 
-    const zG = this.z(n, this.rng);
-    const ohG = this.onehot(undefined, n, this.rng);
+    // the G step's batch: genBatch (2 × batch in the ResNet recipe, as n_gen_samples: 128 at batch 64)
+    const nG = c.genBatch || n;
+    const zG = this.z(nG, this.rng);
+    const ohG = this.onehot(undefined, nG, this.rng);
     // D runs a training forward in the G update too: refresh u there as well, as
     // torch.nn.utils.spectral_norm and Chainer's SNGAN do on every training-mode call of D.
-    this.D.params.powerIterate();
-    const { value, grads } = tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.G.apply(zG, ohG), ohG)), this.G.params.trainable());
+    if (!perForward) this.D.params.powerIterate();
+    const { value, grads } = this.dForwards(perForward, () =>
+      tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.G.apply(zG, ohG), ohG)), this.G.params.trainable()),
+    );
     const gl = value.dataSync()[0];
     tf.dispose([zG, value, ohG ?? []]);
     if (!Number.isFinite(gl) || !gradsFinite(grads)) {
@@ -178,9 +193,25 @@ export class Trainer {
     if (this.ema) {
       if (this.step < c.ema.start) this.ema.reset();
       else this.ema.update();
+      this.emaStats?.invalidate();
     }
     this.step += 1;
     return { dLoss: dl, gLoss: gl, dReal, dFake };
+  }
+
+  /** Run f with D's kernels refreshing u on every read when `perForward` (training-mode forwards only). */
+  private dForwards<T>(perForward: boolean, f: () => T): T {
+    this.D.params.snRefresh = perForward;
+    try {
+      return f();
+    } finally {
+      this.D.params.snRefresh = false;
+    }
+  }
+
+  /** Lengthen the run to `total` steps from the current one, keeping the LR continuous. */
+  extendTo(total: number): void {
+    this.schedule.extend(total, this.step);
   }
 
   private recordGradNorms(grads: Record<string, tf.Tensor>): void {
@@ -242,17 +273,20 @@ export class Trainer {
   }
 
   /**
-   * Inference: batch norm on its running statistics — or, for EMA weights (which have none of
-   * their own), on the batch's statistics without touching the running ones.
+   * Inference: batch norm on running statistics — the trained weights' own, or for EMA weights the standing
+   * statistics of the EMA weights (standing-stats.ts) — so each latent maps to one output whatever the batch.
    */
   private withEma(f: () => tf.Tensor): tf.Tensor {
     const p = this.G.params;
+    const stats = this.emaStats?.current(this.step) ?? null;
     if (this.ema) p.override = new Map([...this.ema.shadow].map(([k, v]) => [logical(k), v as tf.Tensor]));
-    p.bnMode = this.ema ? 'batch' : 'eval';
+    p.statsOverride = stats;
+    p.bnMode = 'eval';
     try {
       return tf.tidy(f);
     } finally {
       p.override = null;
+      p.statsOverride = null;
       p.bnMode = 'train';
     }
   }
@@ -272,10 +306,19 @@ export class Trainer {
       adamG: await this.optG.getState(),
       adamD: await this.optD.getState(),
       ema: this.ema ? await this.ema.getState() : undefined,
+      emaStats: this.emaStats ? await this.emaStats.getState(this.step) : undefined,
+      lr: this.schedule.getState(),
     };
   }
 
-  setState(s: TrainerState): void {
+  /**
+   * Restore a checkpoint. Returns notes on what was skipped: parameters the model no longer has (e.g. the bias
+   * older projection discriminators carried on their class embedding, which SN did not cover) are ignored.
+   */
+  setState(s: TrainerState): string[] {
+    const notes = staleParams(s.vars, [this.G.params, this.D.params]).map(
+      (k) => `checkpoint entry ${k} ignored: this model has no such parameter (a bias SN did not cover was removed; D re-adapts in a few steps)`,
+    );
     for (const v of [...this.G.params.trainable(), ...this.D.params.trainable()]) {
       const d = s.vars[logical(v.name)];
       if (!d) throw new Error(`checkpoint lacks ${logical(v.name)} (different architecture?)`);
@@ -298,6 +341,10 @@ export class Trainer {
     if (this.ema && s.ema) this.ema.setState(s.ema);
     this.rng.setState(s.rng);
     this.step = s.step;
+    // an older checkpoint's LR line is the configured one; its EMA statistics are recomputed on first use
+    this.schedule.setState(s.lr ?? new LrSchedule(this.lr0, this.config.lrDecay, this.config.steps).getState());
+    this.emaStats?.setState(s.emaStats, s.step);
+    return notes;
   }
 
   dispose(): void {
@@ -306,6 +353,7 @@ export class Trainer {
     this.optG.dispose();
     this.optD.dispose();
     this.ema?.dispose();
+    this.emaStats?.dispose();
     tf.dispose([this.fixedZ, this.fixedLabels ?? []]);
   }
 }
@@ -316,6 +364,12 @@ function gradsFinite(grads: Record<string, tf.Tensor>): boolean {
     const sums = Object.values(grads).map((g) => tf.sum(tf.abs(g)));
     return Number.isFinite(tf.addN(sums).dataSync()[0]);
   });
+}
+
+/** Checkpoint variables (weights, not BN statistics) that none of these networks has. */
+function staleParams(vars: Record<string, Float32Array>, nets: { vars: Map<string, tf.Variable>; stats: Map<string, tf.Variable> }[]): string[] {
+  const known = new Set(nets.flatMap((p) => [...p.vars.keys(), ...p.stats.keys()]));
+  return Object.keys(vars).filter((k) => !known.has(k));
 }
 
 export function layerOf(varName: string): string {

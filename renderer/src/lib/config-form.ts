@@ -40,17 +40,20 @@ const META: Record<string, Meta> = {
   'd.norm': { label: 'D stabiliser', group: 'Model', help: 'sn = spectral normalization; gp = gradient penalty; clip = WGAN weight clipping' },
   'sn.iters': { label: 'SN power iterations', group: 'Model', help: 'Per training step, 1–10 (the paper uses 1)', when: usesSn },
   'sn.warmup': { label: 'SN warm-up iterations', group: 'Model', help: 'At construction (PyTorch does 15)', when: usesSn },
+  'sn.update': { label: 'SN u refresh', group: 'Model', help: 'per-step: once per D update; per-forward: every training forward of D (PyTorch, Chainer)', when: usesSn },
   'd.gpLambda': { label: 'GP weight λ', group: 'Model', when: usesGp },
   'd.clip': { label: 'Clip value', group: 'Model', when: (v) => v['d.norm'] === 'clip' },
   'd.ch': { label: 'D width', group: 'Model', help: '0 = architecture default' },
   'g.ch': { label: 'G width', group: 'Model', help: '0 = architecture default' },
   loss: { label: 'Loss', group: 'Optimiser', help: 'hinge, non-saturating (ns), Wasserstein (wgan), least squares (ls)' },
-  preset: { label: 'Adam preset', group: 'Optimiser', help: 'Miyato et al. 2018, Table 1' },
+  preset: { label: 'Adam preset', group: 'Optimiser', help: 'Miyato et al. 2018, Table 1 (A–F); resnet = the ResNet recipe (auto for resnet32)' },
   lr: { label: 'Learning rate', group: 'Optimiser', help: 'Empty = from the preset' },
   beta1: { label: 'Adam β1', group: 'Optimiser', help: 'Empty = from the preset' },
   beta2: { label: 'Adam β2', group: 'Optimiser', help: 'Empty = from the preset' },
   ndis: { label: 'D steps per G step', group: 'Optimiser', help: 'Empty = from the preset' },
-  lrDecay: { label: 'LR decay', group: 'Optimiser' },
+  lrDecay: { label: 'LR decay', group: 'Optimiser', help: 'auto = linear with the resnet preset, none otherwise' },
+  genBatch: { label: 'G-step batch', group: 'Optimiser', help: '0 = auto (2 × batch with the resnet preset, else the batch)' },
+  dequantize: { label: 'Dequantisation noise', group: 'Schedule', help: 'x/128 − 1 + U[0, 1/128) on real images' },
   'ema.enabled': { label: 'EMA of G weights', group: 'Optimiser' },
   'ema.decay': { label: 'EMA decay', group: 'Optimiser', when: (v) => v['ema.enabled'] === true },
   'ema.start': { label: 'EMA start step', group: 'Optimiser', when: (v) => v['ema.enabled'] === true },
@@ -153,7 +156,7 @@ export function validate(values: Flat, dataset: string): Record<string, string> 
 /** What the preset supplies for an optimiser field left empty (shown as placeholder). */
 export function presetHint(values: Flat, key: string): string | undefined {
   if (!['lr', 'beta1', 'beta2', 'ndis'].includes(key)) return undefined;
-  const preset = (values.preset as PresetName) in PRESETS ? (values.preset as PresetName) : 'C';
+  const preset = values.preset === 'resnet' || (values.preset as PresetName) in PRESETS ? (values.preset as PresetName) : 'C';
   const eff = resolveOptim({ preset, lr: undefined, beta1: undefined, beta2: undefined, ndis: undefined });
   return String(eff[key as keyof typeof eff]);
 }
