@@ -82,7 +82,8 @@ def layer_entries(net):
                 out.append((f"{n}/kernel", m.weight, _dense(m.in_perm, m.out_perm), "param"))
             else:
                 out.append((f"{n}/kernel", m.weight, CONV_W, "param"))
-            out.append((f"{n}/bias", m.bias, _vec(m.out_perm), "param"))
+            if m.bias is not None:
+                out.append((f"{n}/bias", m.bias, _vec(m.out_perm), "param"))
             if m.sn is not None:
                 if m.kind == "dense":
                     out.append((n, m.sn.u, _vec(m.out_perm), "sn_u"))

@@ -23,7 +23,7 @@ def glorot_(t, fan_in, fan_out, generator):
 
 
 class Layer(torch.nn.Module):
-    """A kernel + bias, optionally spectrally normalized. Subclasses define `kind`, `out_dim` and `apply`."""
+    """A kernel + bias (none when `bias` is 0), optionally spectrally normalized. Subclasses define `kind`, `out_dim`."""
 
     kind = ""
     out_dim = 0
@@ -32,7 +32,8 @@ class Layer(torch.nn.Module):
         super().__init__()
         self.app_name = name
         self.weight = torch.nn.Parameter(glorot_(torch.empty(*shape), fans[0], fans[1], opts.generator))
-        self.bias = torch.nn.Parameter(torch.zeros(bias))
+        # No bias where the reference has none (D's projection embedding, the ResNet D's output): SN bounds no bias.
+        self.bias = torch.nn.Parameter(torch.zeros(bias)) if bias else None
         self.sn = SpectralNorm(shape, self.out_dim, opts.sn_iters, opts.generator) if opts.sn else None
         # feature orders that differ between NCHW flattening and the app's NHWC (see ckpt.py); None = same
         self.in_perm = None
@@ -50,8 +51,8 @@ class Layer(torch.nn.Module):
 class Dense(Layer):
     kind = "dense"
 
-    def __init__(self, name, n_in, n_out, opts):
-        super().__init__(name, (n_out, n_in), (n_in, n_out), n_out, opts)
+    def __init__(self, name, n_in, n_out, opts, bias=True):
+        super().__init__(name, (n_out, n_in), (n_in, n_out), n_out if bias else 0, opts)
 
     def forward(self, x):
         return F.linear(x, self.kernel(), self.bias)

@@ -44,10 +44,12 @@ class Net(torch.nn.Module):
 class Projection(torch.nn.Module):
     """D(x, y) = psi(phi(x)) + y^T V phi(x) (Miyato & Koyama 2018)."""
 
-    def __init__(self, width, classes, opts, perm=None):
+    def __init__(self, width, classes, opts, perm=None, out_bias=True):
         super().__init__()
-        self.out = Dense("D/out", width, 1, opts)
-        self.embed = Dense("D/embed", classes, width, opts) if classes > 0 else None
+        # The app's engine/models/projection.ts: V (the embedding) has no bias, like the reference's SNEmbedID;
+        # psi's bias is the architecture's choice (none in the ResNet D, sngan_projection's nobias=True).
+        self.out = Dense("D/out", width, 1, opts, bias=out_bias)
+        self.embed = Dense("D/embed", classes, width, opts, bias=False) if classes > 0 else None
         self.out.in_perm = perm
         if self.embed is not None:
             self.embed.out_perm = perm
@@ -236,7 +238,7 @@ class ResnetD(Net):
             ResBlockD("block3", ch, ch, False, False, norm, opts),
             ResBlockD("block4", ch, ch, False, False, norm, opts),
         ])
-        self.head = Projection(ch, classes, opts)
+        self.head = Projection(ch, classes, opts, out_bias=False)
 
     def forward(self, x, onehot=None):
         h = x
