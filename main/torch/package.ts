@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { TrainConfig } from '../../shared/config';
+import { resolveForData, type TrainConfig } from '../../shared/config';
 import { TOYS_2D } from '../../shared/toys2d';
 import { DatasetManifest } from '../../shared/datasets';
 import { writeFolder } from '../runs/atomic';
@@ -61,7 +61,23 @@ async function datasetFiles(dataset: string, workspace: string): Promise<Files> 
   return files;
 }
 
+/**
+ * Settings the PyTorch engine does not implement yet (the app's engine does): a package with them would train a
+ * different GAN than the app, so it is refused with the list rather than written.
+ */
+export function pytorchGaps(config: TrainConfig): string[] {
+  const r = resolveForData(config, config.dataset.startsWith('builtin:') && config.dataset.slice(8) in TOYS_2D ? 'points' : 'images');
+  const gaps: string[] = [];
+  if (r.preset === 'resnet') gaps.push("preset 'resnet' (β1 = 0, linear decay, twice the batch in the G step); pick A–F, or set preset explicitly for arch=resnet32");
+  if (r.genBatch !== r.batch) gaps.push(`genBatch ${r.genBatch} (a G-step batch other than batch ${r.batch})`);
+  if (config.sn.update === 'per-forward') gaps.push("sn.update 'per-forward'");
+  if (config.dequantize) gaps.push('dequantize');
+  return gaps;
+}
+
 export async function writePackage(o: PackageOptions): Promise<PackageResult> {
+  const gaps = pytorchGaps(o.config);
+  if (gaps.length) throw new Error(`the PyTorch package does not implement ${gaps.join('; ')} yet`);
   const dataset = o.config.dataset;
   const files: Files = [
     ...(await assetFiles('python')),

@@ -27,6 +27,8 @@ def resolve(config, kind):
         "beta1": config.get("beta1", b1),
         "beta2": config.get("beta2", b2),
         "ndis": config.get("ndis", ndis),
+        # 'auto' is linear decay only for the ResNet recipe (which the package refuses for now), else constant
+        "lrDecay": "none" if config.get("lrDecay", "auto") == "auto" else config["lrDecay"],
     }
 
 

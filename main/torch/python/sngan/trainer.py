@@ -104,7 +104,7 @@ class Trainer:
 
     def train_step(self, want_diag=False):
         c, e = self.config, self.eff
-        lr = lr_at(e["lr"], c["lrDecay"], self.step, self.total_steps)
+        lr = lr_at(e["lr"], e["lrDecay"], self.step, self.total_steps)
         for opt in (self.optD, self.optG):
             for g in opt.param_groups:
                 g["lr"] = lr
