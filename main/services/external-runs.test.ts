@@ -1,21 +1,13 @@
 // A run trained elsewhere (the PyTorch package's output, a cluster's shared disk), registered by path and followed
 // live: its new metrics, samples and status reach clients as the same events a local trainer's do.
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config';
 import { createRun, updateStatus } from '../runs/store';
-import { createServices } from './services';
+import { servicesForFile } from './services.test-util';
 
-const root = mkdtempSync(join(tmpdir(), 'sngan-external-'));
-const workspace = join(root, 'ws');
-mkdirSync(workspace);
-const services = createServices({ workspace, transport: 'web' });
-afterAll(async () => {
-  await services.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, workspace, services } = servicesForFile('sngan-external-');
 
 function nextEvent(name: string, match: (p: Record<string, unknown>) => boolean, ms = 10_000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {

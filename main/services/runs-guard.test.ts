@@ -1,21 +1,13 @@
 // Hostile or broken callers of the runs/export services: ids that escape, lying run folders, unbounded requests,
 // and runs a crash left "running". Each case was reproduced against the services before the guard existed.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config';
 import { createRun, updateStatus } from '../runs/store';
-import { createServices } from './services';
+import { servicesForFile } from './services.test-util';
 
-const root = mkdtempSync(join(tmpdir(), 'sngan-guard-'));
-const workspace = join(root, 'ws');
-mkdirSync(workspace);
-const services = createServices({ workspace, transport: 'web' });
-afterAll(async () => {
-  await services.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, workspace, services } = servicesForFile('sngan-guard-');
 
 describe('run ids never reach outside <workspace>/runs/', () => {
   it("refuses '..', '.', hidden names and separators in the schema, and the workspace survives runs.delete", async () => {
