@@ -130,6 +130,8 @@ describe.skipIf(!!skipReason)('linux dir build against a stub Electron', () => {
     expect(nativeBinaries.some((f) => f.endsWith('.node') || f.includes('.so'))).toBe(true);
     const wasm = readdirSync(join(unpacked, '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((f) => f.endsWith('.wasm'));
     expect(wasm.sort()).toEqual(['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm']);
+    // the threaded build's glue and worker script, which its pthread workers read from disk
+    for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) expect(existsSync(join(unpacked, '@tensorflow', 'tfjs-backend-wasm', 'wasm-out', f)), f).toBe(true);
     if (existsSync(join(root, 'node_modules/onnxruntime-node'))) expect(existsSync(join(unpacked, 'onnxruntime-node'))).toBe(true);
     if (existsSync(join(root, 'node_modules/@tensorflow/tfjs-node'))) expect(existsSync(join(unpacked, '@tensorflow', 'tfjs-node'))).toBe(true);
   }, 240_000);
