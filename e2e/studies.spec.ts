@@ -29,7 +29,7 @@ test('a stabilisers study (sn, none) on ring8: two queued runs, a summary table,
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(0).locator('td').first()).toHaveText('sn');
   await expect(rows.nth(1).locator('td').first()).toHaveText('none');
-  for (const label of ['Modes', 'HQ %', 'Steps→Q', 'Wall s', 'NaN']) await expect(table.locator('th', { hasText: label })).toHaveCount(1);
+  for (const label of ['Modes ≥20', 'Modes ≥1', 'HQ %', 'Steps→Q', 'Wall s', 'NaN']) await expect(table.locator('th', { hasText: label })).toHaveCount(1);
   await expect(table.locator('th', { hasText: 'FID*' })).toHaveCount(0);
   // every row has its modes and wall time
   for (let i = 0; i < 2; i++) await expect(rows.nth(i)).toContainText(/\d\/8/);

@@ -9,7 +9,7 @@ describe('study table', () => {
   it('2D data: modes, HQ, KL, steps→Q; no image columns', () => {
     const d = { dataKind: 'points' as const, rows: [row({}), row({ label: 'none', runId: 'r2', diverged: true, state: 'stopped', summary: { ...summary, nonFinite: 1, modesCovered: null, finalDLoss: null, alerts: {} } })] };
     const cols = studyColumns(d);
-    expect(cols.map((c) => c.label)).toEqual(['Variant', 'State', 'D loss', 'G loss', 'Modes', 'Modes ≥1', 'Best', 'HQ %', 'KL', 'Steps→Q', 'max ∏σ', 'Wall s', 'NaN', 'σ expl', 'Alerts']);
+    expect(cols.map((c) => c.label)).toEqual(['Variant', 'State', 'D loss', 'G loss', 'Modes ≥20', 'Modes ≥1', 'Best', 'HQ %', 'KL', 'Steps→Q', 'max ∏σ', 'Wall s', 'NaN', 'σ expl', 'Alerts']);
     const cells = (r: StudyRow) => cols.map((c) => c.cell(r));
     expect(cells(d.rows[0])).toEqual(['sn', 'finished', '1.234', '0.500', '7/8', '—', '8', '62.5', '0.120', '20', '3.00', '12.3', '0', '0', 'mode collapse ×1']);
     expect(cells(d.rows[1]).slice(0, 5)).toEqual(['none', 'diverged', '—', '0.500', '—']);

@@ -19,11 +19,11 @@ const ALL: (StudyColumn & { applies: (d: Pick<StudyDetail, 'dataKind' | 'rows'>)
   { key: 'dLoss', label: 'D loss', title: 'Final discriminator loss', numeric: true, applies: () => true, cell: (r) => fix(r.summary?.finalDLoss, 3) },
   { key: 'gLoss', label: 'G loss', title: 'Final generator loss', numeric: true, applies: () => true, cell: (r) => fix(r.summary?.finalGLoss, 3) },
   {
-    key: 'modes', label: 'Modes', title: 'Modes covered at the last evaluation: ≥ 20 high-quality samples each (the app’s rule)', numeric: true, applies: (d) => d.dataKind === 'points',
+    key: 'modes', label: 'Modes ≥20', title: 'Modes covered at the last evaluation: ≥ 20 high-quality samples each (the app’s rule)', numeric: true, applies: (d) => d.dataKind === 'points',
     cell: (r) => (r.summary?.modesCovered == null ? DASH : `${r.summary.modesCovered}/${r.summary.modesTotal ?? '?'}`),
   },
   {
-    key: 'modesAny', label: 'Modes ≥1', title: 'Modes with at least one high-quality sample nearest to them (VEEGAN/PacGAN’s definition); “Modes” counts those with ≥ 20', numeric: true, applies: (d) => d.dataKind === 'points',
+    key: 'modesAny', label: 'Modes ≥1', title: 'Modes with at least one high-quality sample nearest to them (VEEGAN/PacGAN’s definition); “Modes ≥20” counts those with ≥ 20', numeric: true, applies: (d) => d.dataKind === 'points',
     cell: (r) => (r.summary?.modesCoveredAny == null ? DASH : `${r.summary.modesCoveredAny}/${r.summary.modesTotal ?? '?'}`),
   },
   {
