@@ -200,6 +200,15 @@ export async function writeSample(dir: string, step: number, png: Uint8Array): P
   return p;
 }
 
+/** Augmented training images as D saw them at `step` (runs with augmentation on): samples/augmented-<n>.png. */
+export const augmentedPath = (dir: string, step: number) => path.join(dir, 'samples', `augmented-${step}.png`);
+
+export async function writeAugmented(dir: string, step: number, png: Uint8Array): Promise<string> {
+  const p = augmentedPath(dir, step);
+  await atomicWrite(p, png);
+  return p;
+}
+
 /** A 2D run's snapshot data (points and D's field), beside its PNG: samples/step-<n>.json. */
 export const samplePointsPath = (dir: string, step: number) => path.join(dir, 'samples', `step-${step}.json`);
 
