@@ -141,6 +141,15 @@ export function defaultConfig(): TrainConfig {
   return TrainConfig.parse({});
 }
 
+/**
+ * A stored run's config.json as it was meant: one written before augmentation existed (no `aug` key) keeps training
+ * as it did — no augmentation, no held-out slice — instead of picking up today's 'auto' defaults on resume.
+ */
+export function parseRunConfig(obj: unknown): TrainConfig {
+  const legacy = obj !== null && typeof obj === 'object' && !Array.isArray(obj) && !('aug' in obj);
+  return parseConfig(legacy ? { ...(obj as object), aug: { mode: 'off' }, heldOut: 0 } : obj);
+}
+
 /** Parse and fill defaults; throws a readable Error on invalid input. */
 export function parseConfig(obj: unknown): TrainConfig {
   const r = TrainConfig.safeParse(obj ?? {});

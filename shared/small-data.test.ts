@@ -36,3 +36,15 @@ describe('small-data rules', () => {
     expect(datasetSizeProblem(150, c({ heldOut: 0.05 }))).toMatch(/heldOut/);
   });
 });
+
+describe('run folders from before augmentation', () => {
+  it('keep training as they did: no augmentation, no held-out slice', async () => {
+    const { parseRunConfig } = await import('./config');
+    const old = parseRunConfig({ dataset: 'x', batch: 16 });
+    expect(old.aug.mode).toBe('off');
+    expect(old.heldOut).toBe(0);
+    const fresh = parseRunConfig(JSON.parse(JSON.stringify(parseConfig({ dataset: 'x' }))));
+    expect(fresh.aug.mode).toBe('auto');
+    expect(fresh.heldOut).toBeUndefined();
+  });
+});

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseConfig, type TrainConfig } from '../../shared/config';
+import { parseRunConfig, type TrainConfig } from '../../shared/config';
 import type { RunState } from '../../shared/events';
 import { PointsSample } from '../../shared/api';
 import { atomicWrite, TMP_MARK } from './atomic';
@@ -110,7 +110,7 @@ export async function sweepTempFiles(dir: string): Promise<string[]> {
 }
 
 export async function openRun(dir: string): Promise<RunInfo> {
-  const config = parseConfig(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')));
+  const config = parseRunConfig(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')));
   const status = await readStatus(dir);
   return { id: status.id, dir, config, status };
 }
