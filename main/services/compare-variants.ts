@@ -27,31 +27,34 @@ const AUG_LABELS: Record<string, string> = { off: 'none', diffaugment: 'DiffAugm
 export function buildVariants(axes: VariantAxes): CompareVariant[] {
   const norms = axes.norms?.length ? axes.norms : [undefined];
   const presets = axes.presets?.length ? axes.presets : [undefined];
+  const augs = axes.augModes?.length ? axes.augModes : [undefined];
   const out: CompareVariant[] = [];
   for (const p of presets) {
     for (const n of norms) {
       const usesSn = n === undefined || n.startsWith('sn');
       const iters = axes.snIters?.length && usesSn ? axes.snIters : [undefined];
-      for (const it of iters) for (const aug of axes.augModes?.length ? axes.augModes : [undefined]) {
-        const sets: string[] = [];
-        const label: string[] = [];
-        if (p !== undefined) {
-          sets.push(`preset=${p}`);
-          label.push(p);
+      for (const it of iters) {
+        for (const aug of augs) {
+          const sets: string[] = [];
+          const label: string[] = [];
+          if (p !== undefined) {
+            sets.push(`preset=${p}`);
+            label.push(p);
+          }
+          if (n !== undefined) {
+            sets.push(`d.norm=${n}`);
+            label.push(n);
+          }
+          if (it !== undefined) {
+            sets.push(`sn.iters=${it}`);
+            label.push(`it${it}`);
+          }
+          if (aug !== undefined) {
+            sets.push(`aug.mode=${aug}`);
+            label.push(AUG_LABELS[aug] ?? aug);
+          }
+          out.push({ label: label.join('/') || 'base', sets });
         }
-        if (n !== undefined) {
-          sets.push(`d.norm=${n}`);
-          label.push(n);
-        }
-        if (it !== undefined) {
-          sets.push(`sn.iters=${it}`);
-          label.push(`it${it}`);
-        }
-        if (aug !== undefined) {
-          sets.push(`aug.mode=${aug}`);
-          label.push(AUG_LABELS[aug] ?? aug);
-        }
-        out.push({ label: label.join('/') || 'base', sets });
       }
     }
   }
