@@ -63,9 +63,11 @@ async function datasetFiles(dataset: string, workspace: string): Promise<Files> 
 
 export async function writePackage(o: PackageOptions): Promise<PackageResult> {
   const dataset = o.config.dataset;
+  // The PyTorch trainer has neither augmentation nor the held-out slice (issue #18): its config.json says what it trains.
+  const config: TrainConfig = { ...o.config, aug: { ...o.config.aug, mode: 'off' }, heldOut: 0 };
   const files: Files = [
     ...(await assetFiles('python')),
-    ['config.json', JSON.stringify(o.config, null, 2) + '\n'],
+    ['config.json', JSON.stringify(config, null, 2) + '\n'],
     ...(await datasetFiles(dataset, o.workspace)),
   ];
   if (o.from) files.push(['init.ckpt', o.from.bytes]);
