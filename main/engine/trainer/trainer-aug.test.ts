@@ -116,3 +116,42 @@ describe('augmentation in the trainer', () => {
     tr.dispose();
   });
 });
+
+describe('the loop logs augmentation and the gauge, and shows augmented reals apart from samples', () => {
+  it('metrics carry augMode, p, r_t and the gauge; the first one the held-out slice; grids stay un-augmented', async () => {
+    const { TrainLoop } = await import('./loop');
+    const log: Record<string, unknown>[] = [];
+    const written: { step: number; kind: string }[] = [];
+    const tr = new Trainer(cfg({ aug: { mode: 'ada', p0: 0.2, interval: 1 }, steps: 4, logEvery: 2, sampleEvery: 4, checkpointEvery: 100, diagEvery: 0 }), images(240));
+    const loop = new TrainLoop({
+      trainer: tr,
+      steps: 4,
+      emit: () => {},
+      alerts: false,
+      sink: {
+        appendMetrics: async (e) => void log.push(e as Record<string, unknown>),
+        writeSample: async (step) => (written.push({ step, kind: 'sample' }), `step-${step}.png`),
+        writeAugmented: async (step, s) => {
+          expect(s.shape).toEqual([64, 28, 28, 1]);
+          written.push({ step, kind: 'augmented' });
+          return `augmented-${step}.png`;
+        },
+        writeCheckpoint: async () => 'ck',
+        updateStatus: async () => {},
+      },
+    });
+    expect(await loop.run()).toBe('finished');
+    const metrics = log.filter((e) => e.type === 'metrics');
+    expect(metrics.map((e) => e.step)).toEqual([2, 4]);
+    for (const m of metrics) {
+      expect(m.augMode).toBe('ada');
+      expect(typeof m.augP).toBe('number');
+      expect(typeof m.rt).toBe('number');
+      expect(m.dGap).toBeCloseTo((m.dTrainMean as number) - (m.dHeldOutMean as number), 6);
+    }
+    expect(metrics[0].heldOut).toMatchObject({ count: 100, train: 140 });
+    expect(metrics[1].heldOut).toBeUndefined();
+    expect(written).toEqual([{ step: 4, kind: 'sample' }, { step: 4, kind: 'augmented' }]);
+    tr.dispose();
+  });
+});
