@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --json] [--only cnn32,dcgan28,mlp2d,sn-overhead,sample,peak] [--repeats N] [--threads 1,2]
+ * `npm run bench [-- --json] [--only cnn32,dcgan28,mlp2d,sn-overhead,aug-overhead,sample,peak] [--repeats N] [--threads 1,2]
  *                [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]`
  * Training-iteration speed (one D step + one G step) of the SN-GAN models on the active tfjs backend, achieved
  * GFLOP/s (FLOPs counted once per model from the kernels an iteration runs, flops.ts) and the share of a measured
- * machine peak (a large matrix product on the same backend and threads), SN overhead, sample throughput, peak RSS
+ * machine peak (a large matrix product on the same backend and threads), SN overhead, DiffAugment overhead
+ * (aug-overhead: the same iteration with color, translation, cutout on reals and fakes), sample throughput, peak RSS
  * and tensor growth; and the same iterations in PyTorch (bench/torch_reference.py; Debian's python3-torch by
  * default, or --torch-python a venv with a modern torch) and TensorFlow 2 CPU (bench/tf_reference.py, with
  * --tf-python a Python that has tensorflow), in the same run at the same thread count, as ratios.
@@ -68,9 +69,10 @@ const MODELS: Record<string, { config: TrainConfigInput; data: () => ReturnType<
   mlp2d: { config: { arch: 'mlp', batch: 256, zdim: 2 }, data: ring },
 };
 
-async function timeIterations(name: string, norm: 'sn' | 'none', warmup: number, repeats: number, backend: string): Promise<Result> {
+async function timeIterations(name: string, norm: 'sn' | 'none', warmup: number, repeats: number, backend: string, aug: 'off' | 'diffaugment' = 'off'): Promise<Result> {
   const m = MODELS[name]!;
-  const config = parseConfig({ ...m.config, loss: 'hinge', preset: 'C', ndis: 1, seed: 1, d: { norm }, sn: { iters: 1 } });
+  // augmentation explicit: 'auto' would turn DiffAugment on for the 256 bench images
+  const config = parseConfig({ ...m.config, loss: 'hinge', preset: 'C', ndis: 1, seed: 1, d: { norm }, sn: { iters: 1 }, aug: { mode: aug } });
   const trainer = new Trainer(config, m.data());
   for (let i = 0; i < warmup; i++) trainer.trainStep();
   const flops = await flopsOf(() => void trainer.trainStep());
@@ -86,7 +88,7 @@ async function timeIterations(name: string, norm: 'sn' | 'none', warmup: number,
   trainer.dispose();
   const q = quantiles(times);
   return {
-    name: norm === 'sn' ? name : `${name}-nosn`, backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats, tensor_growth: tensorGrowth,
+    name: `${name}${norm === 'sn' ? '' : '-nosn'}${aug === 'off' ? '' : '-diffaug'}`, backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats, tensor_growth: tensorGrowth,
     gflop_per_iter: flops / 1e9, gflops: flops / 1e6 / q.median,
     ...(guard !== undefined ? { nan_guard_ms: guard, nan_guard_share: guard / q.median } : {}),
   };
@@ -137,7 +139,7 @@ function machinePeak(backend: string): Result {
 }
 
 async function sampleThroughput(backend: string, repeats: number): Promise<Result> {
-  const config = parseConfig({ ...MODELS.cnn32!.config, seed: 1 });
+  const config = parseConfig({ ...MODELS.cnn32!.config, seed: 1, aug: { mode: 'off' } });
   const trainer = new Trainer(config, MODELS.cnn32!.data());
   const n = 256;
   await trainer.generate(n);
@@ -243,6 +245,11 @@ async function main(): Promise<void> {
         const plain = await timeIterations(name, 'none', warmup, reps, backend);
         plain.sn_overhead = r.median_ms / plain.median_ms - 1;
         out(tag(plain));
+      }
+      if (only.includes('aug-overhead') && name !== 'mlp2d') {
+        const augd = await timeIterations(name, 'sn', warmup, reps, backend, 'diffaugment');
+        augd.aug_overhead = augd.median_ms / r.median_ms - 1;
+        out(tag(augd));
       }
     }
     if (only.includes('sample')) out(tag(await sampleThroughput(backend, repeats)));

@@ -195,7 +195,8 @@ export const calls = {
   'runs.add': { req: z.object({ path: z.string().min(1).max(4096) }).strict(), res: RunSummary },
   'runs.metrics': { req: z.object({ id: Id, since: z.number().int().min(0).optional() }).strict(), res: z.array(Json) },
   'runs.sample': {
-    req: z.object({ id: Id, step: z.number().int().min(0) }).strict(),
+    /** `augmented`: the grid of augmented training images written at that step (runs with augmentation on), not G's samples. */
+    req: z.object({ id: Id, step: z.number().int().min(0), augmented: z.boolean().optional() }).strict(),
     /** `points`: the snapshot's data for 2D runs (absent for image runs and for older 2D runs). */
     res: z.object({ step: z.number().int(), dataUrl: z.string(), points: PointsSample.optional() }),
   },

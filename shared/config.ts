@@ -28,6 +28,13 @@ export type LossName = (typeof LOSSES)[number];
 export const SN_UPDATES = ['per-step', 'per-forward'] as const;
 /** Picked from the grid25 measurement in README.md ("When u is refreshed"). */
 export const DEFAULT_SN_UPDATE: (typeof SN_UPDATES)[number] = 'per-step';
+/** Augmentation of real and fake images in every D and G step (main/engine/augment/; README "Small datasets"). */
+export const AUG_MODES = ['auto', 'off', 'diffaugment', 'ada'] as const;
+export type AugMode = Exclude<(typeof AUG_MODES)[number], 'auto'>;
+export const AUG_OPS = ['color', 'translation', 'cutout'] as const;
+export type AugOp = (typeof AUG_OPS)[number];
+/** 'auto' turns DiffAugment on below this many images (Zhao et al. 2020 show gains up to ~10k; we stay conservative). */
+export const SMALL_DATASET = 5000;
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 const posInt = z.number().int().positive();
@@ -96,6 +103,31 @@ export const TrainConfig = z
         update: z.enum(SN_UPDATES).default(DEFAULT_SN_UPDATE),
       })
       .prefault({}),
+    aug: z
+      .object({
+        /** 'auto': DiffAugment on image datasets under SMALL_DATASET images, off otherwise; 'ada': each op with an adaptive probability p. */
+        mode: z.enum(AUG_MODES).default('auto'),
+        /** Comma-separated DiffAugment policy, applied in the order color → translation → cutout. */
+        policy: z
+          .string()
+          .regex(/^\s*(color|translation|cutout)(\s*,\s*(color|translation|cutout))*\s*$/, 'a comma-separated list of color, translation, cutout')
+          .default('color,translation,cutout'),
+        /** ADA: target of r_t = E[sign(D(x_real))] (Karras et al. 2020 use 0.6). */
+        target: z.number().min(0).max(1).default(0.6),
+        /** ADA: adjust p every this many D updates. */
+        interval: z.number().int().min(1).max(1000).default(4),
+        /** ADA: p can move from 0 to 1 in this many thousand real images (the paper: 500). */
+        speedKimg: z.number().positive().default(500),
+        /** ADA: starting p. */
+        p0: z.number().min(0).max(1).default(0),
+      })
+      .prefault({}),
+    /**
+     * Overfitting gauge: this share of the images (at least GAUGE_MIN_HELD_OUT) is held out of training, carved with
+     * the run's seed; D's mean output on it vs on training images is logged every logEvery. 0 = no held-out slice;
+     * unset = 5 % where the dataset can spare it (shared/small-data.ts), else none.
+     */
+    heldOut: z.number().min(0).max(0.5).optional(),
     backend: z.enum(BACKENDS).default('auto'),
     /** CPU threads for the wasm backend: 0 = every core (at most 8); 1 = the single-threaded build. */
     threads: z.number().int().min(0).max(8).default(0),
@@ -107,6 +139,15 @@ export type TrainConfigInput = z.input<typeof TrainConfig>;
 
 export function defaultConfig(): TrainConfig {
   return TrainConfig.parse({});
+}
+
+/**
+ * A stored run's config.json as it was meant: one written before augmentation existed (no `aug` key) keeps training
+ * as it did — no augmentation, no held-out slice — instead of picking up today's 'auto' defaults on resume.
+ */
+export function parseRunConfig(obj: unknown): TrainConfig {
+  const legacy = obj !== null && typeof obj === 'object' && !Array.isArray(obj) && !('aug' in obj);
+  return parseConfig(legacy ? { ...(obj as object), aug: { mode: 'off' }, heldOut: 0 } : obj);
 }
 
 /** Parse and fill defaults; throws a readable Error on invalid input. */

@@ -73,7 +73,7 @@ export const LayerSpectrum = z.object({
 });
 export type LayerSpectrum = z.infer<typeof LayerSpectrum>;
 
-export const ALERT_KINDS = ['divergence', 'd_overpowering', 'spectral_collapse', 'mode_collapse'] as const;
+export const ALERT_KINDS = ['divergence', 'd_overpowering', 'spectral_collapse', 'mode_collapse', 'overfitting'] as const;
 export const AlertFields = z.object({
   kind: z.enum(ALERT_KINDS),
   severity: z.enum(['warning', 'error']),
@@ -95,6 +95,17 @@ export const TrainerEvent = z.discriminatedUnion('type', [
     layers: z.array(LayerDiag),
     lipschitzBound: z.number(),
     lr: z.number().optional(),
+    /** Images: the augmentation in effect (engine/augment/), and p, the probability each op is applied (1 with DiffAugment). */
+    augMode: z.enum(['off', 'diffaugment', 'ada']).optional(),
+    augP: z.number().optional(),
+    /** ADA's r_t = E[sign(D(x_real))] over its last window of D updates (reals as D saw them, augmented when on). */
+    rt: z.number().optional(),
+    /** Overfitting gauge: D's mean output (un-augmented) on training images, on held-out images, and the gap. */
+    dTrainMean: z.number().optional(),
+    dHeldOutMean: z.number().optional(),
+    dGap: z.number().optional(),
+    /** On a trainer's first metrics event: the held-out slice (how many, how many train, hash of its sorted indices). */
+    heldOut: z.object({ count: z.number().int(), train: z.number().int(), hash: z.string() }).optional(),
     eval: EvalMetrics.optional(),
   }),
   z.object({ type: z.literal('sample'), step, path: z.string(), eval: EvalMetrics.optional() }),

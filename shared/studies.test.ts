@@ -67,3 +67,15 @@ describe('a run config as a study base', () => {
     expect(StudyStartRequest.safeParse({ dataset: 'builtin:grid25', kind: 'stabilisers', steps: 10, config: { lr: 1e-3 } }).success).toBe(true);
   });
 });
+
+describe('augmentation study (issue #18)', () => {
+  it('varies aug.mode none / DiffAugment / ADA, one click', () => {
+    expect(studyAxes({ kind: 'augmentation' })).toEqual({ norms: ['sn'], augModes: ['off', 'diffaugment', 'ada'] });
+    expect(countVariants(studyAxes({ kind: 'augmentation' }))).toBe(3);
+    expect(countVariants({ norms: ['sn', 'gp'], augModes: ['off', 'ada'] })).toBe(4);
+    expect(Start.safeParse({ dataset: 'fashion', kind: 'augmentation', steps: 30 }).success).toBe(true);
+    expect(Start.safeParse({ dataset: 'fashion', kind: 'augmentation', augModes: ['off', 'bogus'], steps: 30 }).success).toBe(false);
+    expect(Start.safeParse({ dataset: 'fashion', kind: 'stabilisers', augModes: ['off'], steps: 30 }).success).toBe(false);
+    expect(Start.safeParse({ dataset: 'fashion', kind: 'augmentation', presets: ['A'], steps: 30 }).success).toBe(false);
+  });
+});

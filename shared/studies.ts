@@ -1,12 +1,16 @@
 /**
  * Studies: one action that trains the same data / seed / architecture / step budget once per variant
- * (stabilisers, SN power iterations, or the SN paper's Adam presets A–F), one after another, then summarises
+ * (stabilisers, SN power iterations, the SN paper's Adam presets A–F, or augmentation none / DiffAugment / ADA),
+ * one after another, then summarises
  * each run. The request, the persisted record and the progress event; no Node, no DOM.
  */
 import { z } from 'zod';
 import { D_NORMS, PRESETS } from './config';
 
-export const STUDY_KINDS = ['stabilisers', 'sn-iters', 'presets'] as const;
+export const STUDY_KINDS = ['stabilisers', 'sn-iters', 'presets', 'augmentation'] as const;
+/** An augmentation study's axis: aug.mode per variant ('off' is "none"). */
+export const STUDY_AUG_MODES = ['off', 'diffaugment', 'ada'] as const;
+export const AUG_MODE_LABELS: Record<(typeof STUDY_AUG_MODES)[number], string> = { off: 'none', diffaugment: 'DiffAugment', ada: 'ADA' };
 export type StudyKind = (typeof STUDY_KINDS)[number];
 export const PRESET_NAMES = Object.keys(PRESETS) as (keyof typeof PRESETS)[];
 /** A study trains its variants one after another: keep the queue to a size a person waits for. */
@@ -18,6 +22,7 @@ export const STUDY_DEFAULTS = {
   stabilisers: { norms: ['sn', 'gp', 'bn', 'none'] },
   'sn-iters': { norms: ['sn'], snIters: [1, 5, 10] },
   presets: { norms: ['sn', 'gp', 'none'], presets: [...PRESET_NAMES] },
+  augmentation: { norms: ['sn'], augModes: [...STUDY_AUG_MODES] },
 } as const;
 
 export const StudyId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'ids use letters, digits, . _ : -');
@@ -36,6 +41,7 @@ const StudyStartBase = z
     norms: unique(z.enum(D_NORMS), 'norm', D_NORMS.length).optional(),
     snIters: unique(z.number().int().min(1).max(10), 'power-iteration count', 10).optional(),
     presets: unique(z.enum(['A', 'B', 'C', 'D', 'E', 'F']), 'preset', 6).optional(),
+    augModes: unique(z.enum(STUDY_AUG_MODES), 'augmentation', STUDY_AUG_MODES.length).optional(),
     /** The step budget every variant gets. */
     steps: z.number().int().min(1).max(MAX_STUDY_STEPS),
     /** Base training config (shared/config.ts keys) every variant starts from. */
@@ -48,10 +54,12 @@ export interface StudyAxes {
   norms: string[];
   snIters?: number[];
   presets?: string[];
+  augModes?: string[];
 }
 
 /** The axes a request varies, defaults filled in for its kind. */
-export function studyAxes(r: Pick<StudyStartInput, 'kind' | 'norms' | 'snIters' | 'presets'>): StudyAxes {
+export function studyAxes(r: Pick<StudyStartInput, 'kind' | 'norms' | 'snIters' | 'presets' | 'augModes'>): StudyAxes {
+  if (r.kind === 'augmentation') return { norms: [...(r.norms ?? STUDY_DEFAULTS.augmentation.norms)], augModes: [...(r.augModes ?? STUDY_DEFAULTS.augmentation.augModes)] };
   if (r.kind === 'stabilisers') return { norms: [...(r.norms ?? STUDY_DEFAULTS.stabilisers.norms)] };
   if (r.kind === 'sn-iters') return { norms: [...(r.norms ?? STUDY_DEFAULTS['sn-iters'].norms)], snIters: [...(r.snIters ?? STUDY_DEFAULTS['sn-iters'].snIters)] };
   return { norms: [...(r.norms ?? STUDY_DEFAULTS.presets.norms)], presets: [...(r.presets ?? STUDY_DEFAULTS.presets.presets)] };
@@ -60,7 +68,7 @@ export function studyAxes(r: Pick<StudyStartInput, 'kind' | 'norms' | 'snIters' 
 /** How many runs the axes make (presets × norms, with the iteration sweep only for norms that use SN). */
 export function countVariants(a: StudyAxes): number {
   const perPreset = a.norms.reduce((n, norm) => n + (a.snIters && norm.startsWith('sn') ? a.snIters.length : 1), 0);
-  return perPreset * (a.presets?.length ?? 1);
+  return perPreset * (a.presets?.length ?? 1) * (a.augModes?.length ?? 1);
 }
 
 /** Optimiser keys that override a preset (shared/config.ts resolveOptim): a presets study must leave them unset. */
@@ -79,6 +87,8 @@ export const StudyStartRequest = StudyStartBase.superRefine((r, ctx) => {
   if (r.kind === 'stabilisers' && (r.snIters || r.presets)) ctx.addIssue({ code: 'custom', message: "a 'stabilisers' study varies norms only (no snIters or presets)" });
   if (r.kind === 'sn-iters' && r.presets) ctx.addIssue({ code: 'custom', message: "an 'sn-iters' study varies sn.iters (and norms), not presets" });
   if (r.kind === 'presets' && r.snIters) ctx.addIssue({ code: 'custom', message: "a 'presets' study varies presets and norms, not snIters" });
+  if (r.kind !== 'augmentation' && r.augModes) ctx.addIssue({ code: 'custom', message: "only an 'augmentation' study varies augModes" });
+  if (r.kind === 'augmentation' && (r.snIters || r.presets)) ctx.addIssue({ code: 'custom', message: "an 'augmentation' study varies aug.mode (and norms), not snIters or presets" });
   const overrides = PRESET_OVERRIDES.filter((k) => r.config?.[k] !== undefined);
   if (r.kind === 'presets' && overrides.length) ctx.addIssue({ code: 'custom', message: `a 'presets' study's base config must not set ${overrides.join(', ')}: they would override every preset` });
   const axes = studyAxes(r);

@@ -8,6 +8,9 @@ import { parseConfig, parseSet, type TrainConfig } from '../../shared/config';
 import type { TrainerEvent } from '../../shared/events';
 import { createRun, openRun, writeConfig, updateStatus } from '../runs/store';
 import { TrainerHost } from '../services/trainer-host';
+import { isBuiltin } from '../datasets/builtin';
+import { getDataset } from '../datasets/store';
+import { datasetSizeProblem } from '../../shared/small-data';
 import { parseFlags, UsageError } from './args';
 
 export const trainHelp = `sngan-studio train --dataset <id|path|builtin:NAME> --workspace DIR --steps N [options]
@@ -86,6 +89,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
         config = parseConfig(obj);
       } catch (err) {
         return usage(err instanceof Error ? err.message : String(err));
+      }
+      // refuse a dataset too small to train on before a run folder exists (the trainer checks again for paths)
+      const manifest = isBuiltin(config.dataset) ? null : await getDataset(workspace, config.dataset).catch(() => null);
+      const why = manifest ? datasetSizeProblem(manifest.count, config) : null;
+      if (why) {
+        process.stderr.write(`sngan-studio train: dataset '${config.dataset}': ${why}\n`);
+        return 2;
       }
       const run = await createRun(workspace, config);
       runDir = run.dir;

@@ -87,3 +87,22 @@ describe('alerts', () => {
     expect(a[0].message).toMatch(/9\/25.*best of 20/);
   });
 });
+
+describe('overfitting alert', () => {
+  const m = (step: number, dTrainMean: number, dHeldOutMean: number, augMode = 'off') => ({ type: 'metrics', step, dLoss: 1, gLoss: 1, dFake: -1, dTrainMean, dHeldOutMean, augMode, layers: [] });
+
+  it('fires once when held-out reals drift towards fakes for a sustained window, with augmentation off', () => {
+    const stream = [...[1, 2, 3].map((s) => m(s * 50, 1, 0.9)), ...[4, 5, 6, 7, 8, 9].map((s) => m(s * 50, 1, -0.5))];
+    const a = detectAlerts(stream).filter((x) => x.kind === 'overfitting');
+    expect(a.length).toBe(1);
+    expect(a[0].step).toBe(400); // the fifth gapped log in a row
+    expect(a[0].message).toMatch(/75 %/);
+  });
+
+  it('stays quiet with augmentation on, for a short spike, or without a gauge', () => {
+    expect(detectAlerts([1, 2, 3, 4, 5, 6].map((s) => m(s, 1, -0.5, 'diffaugment'))).some((x) => x.kind === 'overfitting')).toBe(false);
+    const spiky = [1, 2, 3, 4, 5, 6, 7, 8].map((s) => m(s, 1, s % 3 === 0 ? 0.9 : -0.5));
+    expect(detectAlerts(spiky).some((x) => x.kind === 'overfitting')).toBe(false);
+    expect(detectAlerts([1, 2, 3, 4, 5, 6].map((s) => ({ type: 'metrics', step: s, dLoss: 1, gLoss: 1, layers: [] }))).length).toBe(0);
+  });
+});

@@ -11,6 +11,9 @@
  *  - spectral_collapse: in a layer's singular-value spectrum, more than `collapsedShare` of the values fall
  *    below `collapseFraction` × σ_max (the layer has lost rank).
  *  - mode_collapse (2D data): modes covered drops below `modeDrop` × the best coverage seen so far.
+ *  - overfitting (images with a held-out slice, augmentation off): for `window` metrics events in a row D scores
+ *    held-out reals closer to fakes than to training reals: (D_train − D_heldout) / (D_train − D_fake) above
+ *    `overfitShare` (ADA's r_v heuristic, Karras et al. 2020 Sec. 3; 0 = no gap, 1 = held-out reals look fake).
  */
 
 import type { ALERT_KINDS, LayerSpectrum as SharedLayerSpectrum } from '../../shared/events';
@@ -46,6 +49,11 @@ export interface StreamEvent {
   layers?: { name: string; sigmaRaw: number; sigmaBar: number; gradNorm: number }[];
   lipschitzBound?: number;
   eval?: { modesCovered?: number; modesCoveredAny?: number; modesTotal?: number; highQualityFraction?: number; samples?: number };
+  /** The overfitting gauge (trainer/gauge.ts) and the augmentation in effect. */
+  dFake?: number;
+  dTrainMean?: number;
+  dHeldOutMean?: number;
+  augMode?: string;
   code?: string;
   layer?: string;
   message?: string;
@@ -61,6 +69,9 @@ export interface AlertOptions {
   collapseFraction: number;
   collapsedShare: number;
   modeDrop: number;
+  overfitShare: number;
+  /** D_train − D_fake below this: D does not yet separate reals from fakes, the share is noise. */
+  overfitMinSpread: number;
 }
 
 export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
@@ -71,7 +82,18 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   collapseFraction: 0.01,
   collapsedShare: 0.5,
   modeDrop: 0.5,
+  overfitShare: 0.5,
+  overfitMinSpread: 0.05,
 };
+
+/** The overfitting share of one metrics event, or null where it has no gauge (or D's spread is too small to read). */
+export function overfitShare(e: StreamEvent, minSpread = DEFAULT_ALERT_OPTIONS.overfitMinSpread): number | null {
+  const { dTrainMean: t, dHeldOutMean: h, dFake: f } = e;
+  if (t === undefined || h === undefined || f === undefined) return null;
+  const spread = t - f;
+  if (!Number.isFinite(spread) || spread < minSpread) return null;
+  return (t - h) / spread;
+}
 
 /** Least-squares slope of ys against their index. */
 export function slope(ys: number[]): number {
@@ -126,6 +148,7 @@ export function createAlertMonitor(opts: Partial<AlertOptions> = {}): AlertMonit
   const dHist: number[] = [];
   const gHist: number[] = [];
   let bestModes = 0;
+  const overHist: boolean[] = [];
 
   /** Fire `a` if its key is not already active; `on=false` clears it. */
   const gate = (key: string, on: boolean, make: () => Alert, out: Alert[]) => {
@@ -179,6 +202,19 @@ export function createAlertMonitor(opts: Partial<AlertOptions> = {}): AlertMonit
           message: bad
             ? `${l.name}: non-finite σ or gradient (σ_raw ${l.sigmaRaw}, ‖g‖ ${l.gradNorm})`
             : `${l.name}: σ_raw exploded to ${l.sigmaRaw.toPrecision(3)} (first ${s0?.toPrecision(3) ?? '?'})`,
+        }), out);
+      }
+
+      const share = e.augMode === 'off' ? overfitShare(e, o.overfitMinSpread) : null;
+      if (e.dTrainMean !== undefined) {
+        overHist.push(share !== null && share > o.overfitShare);
+        if (overHist.length > o.window) overHist.shift();
+        const open = overHist.length === o.window && overHist.every(Boolean);
+        gate('overfit', open, () => ({
+          kind: 'overfitting',
+          step,
+          severity: 'warning',
+          message: `D scores held-out images ${(100 * share!).toFixed(0)} % of the way from training images to fakes (D_train ${e.dTrainMean!.toPrecision(3)}, D_heldout ${e.dHeldOutMean!.toPrecision(3)}) for ${o.window} logs: D is memorising the training set; turn augmentation on (aug.mode=diffaugment or ada)`,
         }), out);
       }
 

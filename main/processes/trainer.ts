@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TrainerCommand, type TrainerEvent } from '../../shared/events';
-import { BACKENDS } from '../../shared/config';
+import { BACKENDS, SMALL_DATASET } from '../../shared/config';
+import { GAUGE_MIN_HELD_OUT } from '../../shared/small-data';
 import { initBackend } from '../engine/backend';
 import { loadTrainingData } from '../datasets/load';
 import { modeCoverage } from '../../shared/toys2d';
@@ -21,6 +22,16 @@ import { spectraWorkerEntry } from './entries';
 import { createImageEvaluator, type ImageEvaluator } from '../engine/metrics/image-eval';
 
 let loop: TrainLoop | null = null;
+
+/** What augmentation and gauge this run got, and why (the 'auto' choices are decided from the dataset's size). */
+function smallDataNote(tr: Trainer, count: number): string {
+  const a = tr.aug;
+  const aug = a.mode === 'off' ? 'augmentation off' : `${a.mode === 'ada' ? 'ADA' : 'DiffAugment'} (${a.ops.join(', ')})`;
+  const why = tr.config.aug.mode === 'auto' ? ` (auto: ${count} images ${count < SMALL_DATASET ? '<' : '≥'} ${SMALL_DATASET})` : '';
+  const held = tr.data.heldOut;
+  const gauge = held ? `overfitting gauge on ${held.count} held-out images, training on ${tr.data.count}` : `no overfitting gauge (${tr.config.heldOut === 0 ? 'heldOut=0' : `${count} images are too few to hold out ${GAUGE_MIN_HELD_OUT}`})`;
+  return `${aug}${why}; ${gauge}`;
+}
 let starting = false;
 let pendingStop = false;
 
@@ -55,8 +66,10 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     await send({ type: 'status', state: 'created', step: 0, backend: backend.name, runDir, message: backend.reason });
     await updateStatus(runDir, { backend: backend.name, steps: cmd.steps ?? config.steps });
     const td = (await loadTrainingData(config.dataset, cmd.workspace)) as TrainingDataLike;
-    const data = dataSource(td);
+    // images: carve the gauge's held-out slice with the run's seed (and refuse a dataset too small to train on)
+    const data = dataSource(td, td.kind === 'images' ? { heldOut: config.heldOut, seed: config.seed, batch: config.batch } : undefined);
     const trainer = new Trainer(config, data);
+    if (td.kind === 'images') await send({ type: 'status', state: 'created', step: 0, message: smallDataNote(trainer, td.count) });
     const restore = (bytes: Uint8Array) => trainer.setState(decodeCheckpoint(bytes).state);
     if (cmd.resume) {
       const ck = await latestCheckpoint(runDir);

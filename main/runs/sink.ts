@@ -4,7 +4,7 @@
  * compiler checks the fit there.
  */
 import type { PointsSample } from '../../shared/api';
-import { appendMetrics, latestCheckpoint, readCheckpoint, updateStatus, writeCheckpoint, writeSample, writeSamplePoints } from './store';
+import { appendMetrics, latestCheckpoint, readCheckpoint, updateStatus, writeAugmented, writeCheckpoint, writeSample, writeSamplePoints } from './store';
 import { imageGridPng, scatterPng, type FieldLike } from '../imaging/png';
 
 /** A snapshot as the loop hands it over: an image grid's pixels, or 2D points with D's field. */
@@ -15,6 +15,7 @@ export type SamplePayload =
 export interface FileSink {
   appendMetrics(entry: object): Promise<void>;
   writeSample(step: number, sample: SamplePayload): Promise<string>;
+  writeAugmented(step: number, sample: Extract<SamplePayload, { kind: 'images' }>): Promise<string>;
   writeCheckpoint(step: number, bytes: Uint8Array): Promise<string>;
   updateStatus(patch: Record<string, unknown>): Promise<void>;
   latestCheckpoint(): Promise<Uint8Array | null>;
@@ -42,6 +43,7 @@ export function fileSink(dir: string, keepCheckpoints = 3): FileSink {
       await writeSamplePoints(dir, step, pointsSnapshot(s));
       return writeSample(dir, step, await scatterPng(s.data, s.modes, undefined, 320, s.field, s.real));
     },
+    writeAugmented: async (step, s) => writeAugmented(dir, step, await imageGridPng(s.data, s.shape)),
     writeCheckpoint: (step, bytes) => writeCheckpoint(dir, step, bytes, keepCheckpoints),
     async updateStatus(patch) {
       await updateStatus(dir, patch);

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseConfig, type TrainConfig } from '../../shared/config';
+import { parseRunConfig, type TrainConfig } from '../../shared/config';
 import type { RunState } from '../../shared/events';
 import { PointsSample } from '../../shared/api';
 import { atomicWrite, TMP_MARK } from './atomic';
@@ -110,7 +110,7 @@ export async function sweepTempFiles(dir: string): Promise<string[]> {
 }
 
 export async function openRun(dir: string): Promise<RunInfo> {
-  const config = parseConfig(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')));
+  const config = parseRunConfig(JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8')));
   const status = await readStatus(dir);
   return { id: status.id, dir, config, status };
 }
@@ -196,6 +196,15 @@ export const samplePath = (dir: string, step: number) => path.join(dir, 'samples
 
 export async function writeSample(dir: string, step: number, png: Uint8Array): Promise<string> {
   const p = samplePath(dir, step);
+  await atomicWrite(p, png);
+  return p;
+}
+
+/** Augmented training images as D saw them at `step` (runs with augmentation on): samples/augmented-<n>.png. */
+export const augmentedPath = (dir: string, step: number) => path.join(dir, 'samples', `augmented-${step}.png`);
+
+export async function writeAugmented(dir: string, step: number, png: Uint8Array): Promise<string> {
+  const p = augmentedPath(dir, step);
   await atomicWrite(p, png);
   return p;
 }

@@ -17,33 +17,44 @@ export interface VariantAxes {
   norms?: string[];
   presets?: string[];
   snIters?: number[];
+  /** aug.mode per variant (an augmentation study): 'off' is labelled "none". */
+  augModes?: string[];
 }
 
-/** Cartesian product of the given axes; `sn.iters` only varies for norms that use SN. */
+const AUG_LABELS: Record<string, string> = { off: 'none', diffaugment: 'DiffAugment', ada: 'ADA' };
+
+/** Cartesian product of the given axes; `sn.iters` only varies for norms that use SN; augmentation modes vary innermost. */
 export function buildVariants(axes: VariantAxes): CompareVariant[] {
   const norms = axes.norms?.length ? axes.norms : [undefined];
   const presets = axes.presets?.length ? axes.presets : [undefined];
+  const augs = axes.augModes?.length ? axes.augModes : [undefined];
   const out: CompareVariant[] = [];
   for (const p of presets) {
     for (const n of norms) {
       const usesSn = n === undefined || n.startsWith('sn');
       const iters = axes.snIters?.length && usesSn ? axes.snIters : [undefined];
       for (const it of iters) {
-        const sets: string[] = [];
-        const label: string[] = [];
-        if (p !== undefined) {
-          sets.push(`preset=${p}`);
-          label.push(p);
+        for (const aug of augs) {
+          const sets: string[] = [];
+          const label: string[] = [];
+          if (p !== undefined) {
+            sets.push(`preset=${p}`);
+            label.push(p);
+          }
+          if (n !== undefined) {
+            sets.push(`d.norm=${n}`);
+            label.push(n);
+          }
+          if (it !== undefined) {
+            sets.push(`sn.iters=${it}`);
+            label.push(`it${it}`);
+          }
+          if (aug !== undefined) {
+            sets.push(`aug.mode=${aug}`);
+            label.push(AUG_LABELS[aug] ?? aug);
+          }
+          out.push({ label: label.join('/') || 'base', sets });
         }
-        if (n !== undefined) {
-          sets.push(`d.norm=${n}`);
-          label.push(n);
-        }
-        if (it !== undefined) {
-          sets.push(`sn.iters=${it}`);
-          label.push(`it${it}`);
-        }
-        out.push({ label: label.join('/') || 'base', sets });
       }
     }
   }

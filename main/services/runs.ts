@@ -11,7 +11,8 @@ import { ApiError, type RunSummary } from '../../shared/api';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState, TrainerEvent } from '../../shared/events';
 import { TOYS_2D } from '../../shared/toys2d';
-import { addExternalRun, createRun, listCheckpoints, listRuns, listSamples, openRunById, readMetrics, readSamplePoints, RunNotFoundError, samplePath, type RunInfo } from '../runs/store';
+import { datasetSizeProblem } from '../../shared/small-data';
+import { addExternalRun, augmentedPath, createRun, listCheckpoints, listRuns, listSamples, openRunById, readMetrics, readSamplePoints, RunNotFoundError, samplePath, type RunInfo } from '../runs/store';
 import { isBuiltin } from '../datasets/builtin';
 import { getDataset } from '../datasets/store';
 import { cliFailure, runCliJson } from './cli-child';
@@ -134,9 +135,11 @@ export function runHandlers(ctx: ServiceContext): {
   async function checkStartable(config: TrainConfig): Promise<void> {
     if (config.steps > MAX_STEPS) throw new ApiError('invalid_config', `steps: at most ${MAX_STEPS.toLocaleString('en')} (got ${config.steps})`);
     if (!isBuiltin(config.dataset)) {
-      await getDataset(ctx.workspace, config.dataset).catch(() => {
+      const m = await getDataset(ctx.workspace, config.dataset).catch(() => {
         throw new ApiError('not_found', `No dataset '${config.dataset}' in the workspace: import it first`);
       });
+      const why = datasetSizeProblem(m.count, config);
+      if (why) throw new ApiError('dataset_too_small', `Dataset '${config.dataset}': ${why}`);
     }
     const live = [...hosts.values()].filter((h) => h.running).length;
     if (live >= MAX_TRAINERS) throw new ApiError('busy', `${live} runs are training already (at most ${MAX_TRAINERS} at once): stop or wait for one`);
@@ -301,10 +304,11 @@ export function runHandlers(ctx: ServiceContext): {
       };
     },
     'runs.metrics': async ({ id, since }) => readMetrics((await requireRun(id)).dir, since),
-    'runs.sample': async ({ id, step }) => {
+    'runs.sample': async ({ id, step, augmented }) => {
       const run = await requireRun(id);
-      const png = await readFile(samplePath(run.dir, step)).catch(() => undefined);
-      if (!png) throw new ApiError('not_found', `Run '${id}' has no sample at step ${step}`);
+      const png = await readFile((augmented ? augmentedPath : samplePath)(run.dir, step)).catch(() => undefined);
+      if (!png) throw new ApiError('not_found', augmented ? `Run '${id}' has no augmented reals at step ${step} (written with each sample grid while augmentation is on)` : `Run '${id}' has no sample at step ${step}`);
+      if (augmented) return { step, dataUrl: `data:image/png;base64,${png.toString('base64')}` };
       const points = runKind(run.config.dataset) === 'points' ? await readSamplePoints(run.dir, step) : null;
       return { step, dataUrl: `data:image/png;base64,${png.toString('base64')}`, ...(points ? { points } : {}) };
     },

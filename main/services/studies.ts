@@ -215,6 +215,7 @@ export function studyHandlers(
       if (closing) throw new ApiError('closing', 'The app is shutting down');
       const variants = buildVariants(studyAxes(req));
       const dataKind = runKind(req.dataset);
+      if (req.kind === 'augmentation' && dataKind === 'points') throw new ApiError('invalid_config', 'an augmentation study needs an image dataset: DiffAugment and ADA augment images, not 2D points');
       const base: Record<string, unknown> = { ...(req.config ?? {}), dataset: req.dataset, steps: req.steps };
       // The trainer scores MS-SSIM (and with labels FID*/KID*) at the last step itself: no tfjs in this process.
       if (dataKind === 'images' && base.evalEvery === undefined) base.evalEvery = req.steps;

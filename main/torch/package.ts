@@ -79,9 +79,11 @@ export async function writePackage(o: PackageOptions): Promise<PackageResult> {
   const gaps = pytorchGaps(o.config);
   if (gaps.length) throw new Error(`the PyTorch package does not implement ${gaps.join('; ')} yet`);
   const dataset = o.config.dataset;
+  // The PyTorch trainer has neither augmentation nor the held-out slice (issue #18): its config.json says what it trains.
+  const config: TrainConfig = { ...o.config, aug: { ...o.config.aug, mode: 'off' }, heldOut: 0 };
   const files: Files = [
     ...(await assetFiles('python')),
-    ['config.json', JSON.stringify(o.config, null, 2) + '\n'],
+    ['config.json', JSON.stringify(config, null, 2) + '\n'],
     ...(await datasetFiles(dataset, o.workspace)),
   ];
   if (o.from) files.push(['init.ckpt', o.from.bytes]);

@@ -18,6 +18,8 @@ interface Header {
   hasEma: boolean;
   /** The LR line (optional: older checkpoints lack it). */
   lr?: TrainerState['lr'];
+  /** ADA's p and r_t window (optional: older checkpoints lack it). */
+  aug?: TrainerState['aug'];
   meta?: Record<string, unknown>;
   tensors: { name: string; offset: number; length: number }[];
 }
@@ -46,7 +48,7 @@ export function encodeCheckpoint(s: TrainerState, meta?: Record<string, unknown>
     entries.push({ name, offset, length: arr.length });
     offset += arr.length * 4;
   }
-  const header: Header = { version: 1, step: s.step, rng: s.rng, adamG: { t: s.adamG.t }, adamD: { t: s.adamD.t }, hasEma: !!s.ema, ...(s.lr ? { lr: s.lr } : {}), meta, tensors: entries };
+  const header: Header = { version: 1, step: s.step, rng: s.rng, adamG: { t: s.adamG.t }, adamD: { t: s.adamD.t }, hasEma: !!s.ema, ...(s.lr ? { lr: s.lr } : {}), ...(s.aug ? { aug: s.aug } : {}), meta, tensors: entries };
   let hjson = new TextEncoder().encode(JSON.stringify(header));
   const pad = (4 - ((8 + 4 + hjson.length) % 4)) % 4;
   if (pad) {
@@ -82,6 +84,7 @@ export function decodeCheckpoint(bytes: Uint8Array): { state: TrainerState; meta
     adamD: { t: header.adamD.t, m: {}, v: {} },
     ema: header.hasEma ? {} : undefined,
     ...(header.lr ? { lr: header.lr } : {}),
+    ...(header.aug ? { aug: header.aug } : {}),
   };
   for (const e of header.tensors) {
     const end = start + e.offset + e.length * 4;

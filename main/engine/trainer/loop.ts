@@ -7,9 +7,9 @@
  * watches the loop's own stream and logs each alert as an `alert` event.
  * Storage is behind RunSink so the loop stays testable and free of file formats.
  */
-import type { EvalMetrics, RunState, TrainerEvent } from '../../../shared/events';
+import type { EvalMetrics, RunState, TrainerEvent, TrainerEventOf } from '../../../shared/events';
 import type { z } from 'zod';
-import { NonFiniteError, type Trainer } from './trainer';
+import { NonFiniteError, SAMPLE_GRID, type Trainer } from './trainer';
 import { encodeCheckpoint } from './checkpoint';
 import { createAlertMonitor, type AlertMonitor } from '../alerts';
 import type { SpectraResult } from './spectra-runner';
@@ -33,6 +33,8 @@ export type SamplePayload =
 export interface RunSink {
   appendMetrics(entry: object): Promise<void>;
   writeSample(step: number, sample: SamplePayload): Promise<string>;
+  /** One grid of augmented training images as D sees them (written with each sample grid while augmentation is on). */
+  writeAugmented?(step: number, sample: Extract<SamplePayload, { kind: 'images' }>): Promise<string>;
   writeCheckpoint(step: number, bytes: Uint8Array): Promise<string>;
   updateStatus(patch: Record<string, unknown>): Promise<void>;
   /** Bytes of the newest checkpoint, if any (used to roll back after a NaN). */
@@ -72,6 +74,8 @@ export class TrainLoop {
   private nanPending = false;
   private spectraPending: Promise<void> | null = null;
   private readonly monitor: AlertMonitor | null;
+  /** The held-out slice is recorded once per trainer process, on its first metrics event. */
+  private splitLogged = false;
 
   constructor(private o: LoopOptions) {
     this.paused = !!o.startPaused;
@@ -185,7 +189,7 @@ export class TrainLoop {
         if (s % c.sampleEvery === 0 || s === steps) ev = await this.snapshot(s);
         if (logNow) {
           const d = tr.diagnostics();
-          await this.emitLog({ type: 'metrics', step: s, ...losses, layers: d.layers, lipschitzBound: d.lipschitzBound, lr: tr.optD.lr, ...(ev ? { eval: ev } : {}) });
+          await this.emitLog({ type: 'metrics', step: s, ...losses, layers: d.layers, lipschitzBound: d.lipschitzBound, lr: tr.optD.lr, ...this.augFields(), ...(ev ? { eval: ev } : {}) });
         }
         if (c.diagEvery > 0 && s % c.diagEvery === 0) this.startSpectra(s);
         if (this.o.evalImages && c.evalEvery > 0 && (s % c.evalEvery === 0 || s === steps)) {
@@ -223,6 +227,23 @@ export class TrainLoop {
     return this.state;
   }
 
+  /** Augmentation and the overfitting gauge, flat so charts read them like the losses. */
+  private augFields(): Partial<TrainerEventOf<'metrics'>> {
+    const tr = this.o.trainer;
+    if (tr.data.kind !== 'images') return {};
+    const g = tr.gauge();
+    const held = tr.data.heldOut;
+    const out: Partial<TrainerEventOf<'metrics'>> = {
+      augMode: tr.aug.mode,
+      augP: tr.aug.p,
+      ...(tr.aug.ada.rt !== null ? { rt: tr.aug.ada.rt } : {}),
+      ...(g ? { dTrainMean: g.dTrain, dHeldOutMean: g.dHeldOut, dGap: g.gap } : {}),
+    };
+    if (!this.splitLogged && held) out.heldOut = { count: held.count, train: tr.data.count ?? 0, hash: held.hash };
+    this.splitLogged = true;
+    return out;
+  }
+
   private async rollback(): Promise<void> {
     this.nanPending = false;
     const bytes = await this.o.sink.latestCheckpoint?.();
@@ -244,6 +265,10 @@ export class TrainLoop {
       if (this.o.evalPoints) ev = this.o.evalPoints(await tr.generate(this.o.evalSamples ?? 2500));
     } else payload = { kind: 'images', data: smp.data, shape: smp.shape };
     const p = await this.o.sink.writeSample(step, payload);
+    // never the generator's output: samples stay un-augmented; this grid shows the reals as D sees them
+    if (tr.data.kind === 'images' && tr.aug.active && this.o.sink.writeAugmented) {
+      await this.o.sink.writeAugmented(step, { kind: 'images', ...(await tr.augmentedReals(SAMPLE_GRID)) });
+    }
     await this.emitLog({ type: 'sample', step, path: p, ...(ev ? { eval: ev } : {}) });
     return ev;
   }

@@ -15,6 +15,9 @@ import { StandingStats } from './standing-stats';
 import { Rng, type RngState } from './rng';
 import type { DataSource } from './data';
 import { SigmaProbe } from './diagnostics';
+import { Augmenter, disposeAugTensors, type AdaState, type AugTensors } from '../augment/index';
+import { augOps, effectiveAugMode } from '../../../shared/small-data';
+import { measureGauge, type Gauge } from './gauge';
 
 export interface StepLosses {
   dLoss: number;
@@ -47,6 +50,8 @@ export interface TrainerState {
   emaStats?: Record<string, Float32Array>;
   /** The LR line (absent in checkpoints written before runs could be extended without a jump). */
   lr?: LrScheduleState;
+  /** ADA's p and r_t window (absent in checkpoints written before augmentation existed). */
+  aug?: AdaState;
 }
 
 export const SAMPLE_GRID = 64;
@@ -75,6 +80,8 @@ export class Trainer {
   private lastDiag: { step: number; layers: LayerDiag[] } | null = null;
 
   readonly config: ResolvedConfig;
+  /** Augmentation of real and fake images in every D and G step (mode 'off': nothing drawn, nothing applied). */
+  readonly aug: Augmenter;
 
   constructor(
     config: TrainConfig,
@@ -96,6 +103,8 @@ export class Trainer {
     this.ema = config.ema.enabled ? new Ema(G.params.trainable(), config.ema.decay) : null;
     this.emaStats = this.ema && G.params.stats.size > 0 ? new StandingStats(G, this.ema, Rng.derive(config.seed, 4), config.batch) : null;
     this.rng = Rng.derive(config.seed, 1);
+    const [h, w] = data.kind === 'images' ? data.shape : [1, 1];
+    this.aug = new Augmenter(effectiveAugMode(config, data.kind, data.count ?? 0), augOps(config.aug.policy), config.aug, h, w);
     const fr = Rng.derive(config.seed, 2);
     const n = data.kind === 'points' ? SAMPLE_POINTS : SAMPLE_GRID;
     this.fixedZ = tf.tensor(fr.normal(n * config.zdim), [n, config.zdim]);
@@ -139,30 +148,39 @@ export class Trainer {
       const ohReal = this.onehot(batch.labels, n, this.rng);
       const ohFake = this.onehot(undefined, n, this.rng);
       const eps = gp ? tf.tensor1d(this.rng.uniform(n, 0, 1)) : null;
-      const real = tf.tensor(batch.x, [n, ...this.data.shape]);
-      const fake = tf.tidy(() => this.G.apply(zD, ohFake));
+      // independent per-sample parameters for reals and fakes, drawn after everything else (off: none drawn)
+      const augR = this.aug.draw(this.rng, n);
+      const augF = this.aug.draw(this.rng, n);
+      const real0 = tf.tensor(batch.x, [n, ...this.data.shape]);
+      const fake0 = tf.tidy(() => this.G.apply(zD, ohFake));
+      const real = this.aug.apply(real0, augR);
+      const fake = this.aug.apply(fake0, augF);
       if (!perForward) this.D.params.powerIterate();
       // σ(W̄) of the very weights this update uses: W_t against the u refreshed for W_t
       // (per-forward: against the u the real forward starts from, one iteration behind the one it uses)
       if (wantDiag && k === this.ndis - 1) this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars) };
-      const kept: { rm?: tf.Tensor; fm?: tf.Tensor } = {};
+      const kept: { rm?: tf.Tensor; fm?: tf.Tensor; rs?: tf.Tensor } = {};
       const { value, grads } = this.dForwards(perForward, () => tf.variableGrads(() => {
         const lr_ = this.D.apply(real, ohReal);
         const lf = this.D.apply(fake, ohFake);
         kept.rm = tf.keep(tf.mean(lr_));
         kept.fm = tf.keep(tf.mean(lf));
+        // ADA's overfitting heuristic r_t reads the sign of D on (augmented) reals
+        kept.rs = tf.keep(tf.sum(tf.sign(lr_)));
         let loss = dLoss(c.loss, lr_, lf);
         if (eps) loss = tf.add(loss, gradientPenalty((x) => this.D.apply(x, ohReal), real, fake, eps, c.d.gpLambda));
         return loss as tf.Scalar;
       }, dVars));
-      const [lv, rv, fv] = [value.dataSync()[0], kept.rm!.dataSync()[0], kept.fm!.dataSync()[0]];
-      tf.dispose([zD, real, fake, value, kept.rm!, kept.fm!, eps ?? [], ohReal ?? [], ohFake ?? []]);
+      const [lv, rv, fv, sv] = [value.dataSync()[0], kept.rm!.dataSync()[0], kept.fm!.dataSync()[0], kept.rs!.dataSync()[0]];
+      tf.dispose([...new Set([zD, real0, fake0, real, fake]), value, kept.rm!, kept.fm!, kept.rs!, eps ?? [], ohReal ?? [], ohFake ?? []]);
+      disposeAug(augR, augF);
       if (!Number.isFinite(lv) || !gradsFinite(grads)) {
         const layer = this.findNonFinite(this.D.params.trainable(), grads);
         tf.dispose(grads);
         throw new NonFiniteError(this.step, layer, 'discriminator loss or gradient');
       }
       if (wantDiag && k === this.ndis - 1) this.recordGradNorms(grads);
+      this.aug.ada.push(sv, n);
       this.optD.apply(grads);
       tf.dispose(grads);
       if (c.d.norm === 'clip') clipWeights(dVars, c.d.clip);
@@ -175,14 +193,17 @@ export class Trainer {
     const nG = c.genBatch || n;
     const zG = this.z(nG, this.rng);
     const ohG = this.onehot(undefined, nG, this.rng);
+    const augG = this.aug.draw(this.rng, nG);
     // D runs a training forward in the G update too: refresh u there as well, as
     // torch.nn.utils.spectral_norm and Chainer's SNGAN do on every training-mode call of D.
     if (!perForward) this.D.params.powerIterate();
     const { value, grads } = this.dForwards(perForward, () =>
-      tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.G.apply(zG, ohG), ohG)), this.G.params.trainable()),
+      // through the augmentation to G: DiffAugment's point (the same ops on fakes in the G step as in D's)
+      tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.aug.apply(this.G.apply(zG, ohG), augG), ohG)), this.G.params.trainable()),
     );
     const gl = value.dataSync()[0];
     tf.dispose([zG, value, ohG ?? []]);
+    disposeAug(augG);
     if (!Number.isFinite(gl) || !gradsFinite(grads)) {
       const layer = this.findNonFinite([...this.G.params.trainable(), ...dVars], grads);
       tf.dispose(grads);
@@ -252,6 +273,27 @@ export class Trainer {
     return { layers, lipschitzBound };
   }
 
+  /**
+   * The overfitting gauge: D's mean output, un-augmented and without refreshing u, on training images vs on the
+   * held-out slice; null without one. Its batches come from an RNG derived from (seed, step): the training RNG is untouched.
+   */
+  gauge(): Gauge | null {
+    return measureGauge(this, Rng.derive(this.config.seed ^ Math.imul(this.step, 0x9e3779b1), 7));
+  }
+
+  /** A batch of augmented training images as D sees them now (current p), for the Samples view; training RNG untouched. */
+  async augmentedReals(n: number): Promise<{ data: Float32Array; shape: number[] }> {
+    const r = Rng.derive(this.config.seed ^ Math.imul(this.step, 0x85ebca6b), 8);
+    const real = tf.tensor(this.data.batch(n, r).x, [n, ...this.data.shape]);
+    const t = this.aug.draw(r, n);
+    const out = this.aug.apply(real, t);
+    const data = (await out.data()) as Float32Array;
+    const shape = out.shape;
+    tf.dispose([...new Set([real, out])]);
+    disposeAug(t);
+    return { data, shape };
+  }
+
   /** Generator output on the fixed latent batch (EMA weights when enabled), as host floats. */
   async sample(): Promise<{ data: Float32Array; shape: number[] }> {
     const t = this.withEma(() => this.G.apply(this.fixedZ, this.fixedLabels));
@@ -308,6 +350,7 @@ export class Trainer {
       ema: this.ema ? await this.ema.getState() : undefined,
       emaStats: this.emaStats ? await this.emaStats.getState(this.step) : undefined,
       lr: this.schedule.getState(),
+      aug: this.aug.ada.getState(),
     };
   }
 
@@ -344,6 +387,7 @@ export class Trainer {
     // an older checkpoint's LR line is the configured one; its EMA statistics are recomputed on first use
     this.schedule.setState(s.lr ?? new LrSchedule(this.lr0, this.config.lrDecay, this.config.steps).getState());
     this.emaStats?.setState(s.emaStats, s.step);
+    if (s.aug) this.aug.ada.setState(s.aug);
     return notes;
   }
 
@@ -356,6 +400,10 @@ export class Trainer {
     this.emaStats?.dispose();
     tf.dispose([this.fixedZ, this.fixedLabels ?? []]);
   }
+}
+
+function disposeAug(...ts: (AugTensors | null)[]): void {
+  for (const t of ts) if (t) disposeAugTensors(t);
 }
 
 /** One reduction and one read: are all gradients finite? */

@@ -4,7 +4,7 @@
  * a schema field we have no words for still appears, under "Advanced". Pure: no DOM, no Svelte.
  */
 import type { z } from 'zod';
-import { PRESETS, TrainConfig, defaultConfig, resolveOptim, type PresetName } from '../../../shared/config';
+import { PRESETS, SMALL_DATASET, TrainConfig, defaultConfig, resolveOptim, type PresetName } from '../../../shared/config';
 import { flatten, unflatten, type Flat } from './config-diff';
 
 export type FieldKind = 'enum' | 'int' | 'number' | 'boolean' | 'string';
@@ -57,6 +57,21 @@ const META: Record<string, Meta> = {
   'ema.enabled': { label: 'EMA of G weights', group: 'Optimiser' },
   'ema.decay': { label: 'EMA decay', group: 'Optimiser', when: (v) => v['ema.enabled'] === true },
   'ema.start': { label: 'EMA start step', group: 'Optimiser', when: (v) => v['ema.enabled'] === true },
+  'aug.mode': {
+    label: 'Augmentation',
+    group: 'Small data',
+    help: `auto = DiffAugment (color, translation, cutout) on datasets under ${SMALL_DATASET.toLocaleString('en')} images, off otherwise; ada = each op with an adaptive probability p (target r_t 0.6). Applied to real and fake images in every D and G step; samples and exports are never augmented`,
+  },
+  'aug.policy': { label: 'DiffAugment ops', group: 'Small data', help: 'Comma-separated: color, translation, cutout', when: (v) => v['aug.mode'] !== 'off' },
+  'aug.target': { label: 'ADA target r_t', group: 'Small data', help: 'E[sign D(real)] ADA steers towards (the paper: 0.6)', when: (v) => v['aug.mode'] === 'ada' },
+  'aug.interval': { label: 'ADA interval', group: 'Small data', help: 'D updates between adjustments of p', when: (v) => v['aug.mode'] === 'ada' },
+  'aug.speedKimg': { label: 'ADA speed (kimg)', group: 'Small data', help: 'p can go 0 → 1 in this many thousand real images (the paper: 500)', when: (v) => v['aug.mode'] === 'ada' },
+  'aug.p0': { label: 'ADA initial p', group: 'Small data', when: (v) => v['aug.mode'] === 'ada' },
+  heldOut: {
+    label: 'Held-out share (gauge)',
+    group: 'Small data',
+    help: 'Images never trained on, for the overfitting gauge (D on training vs held-out images). Empty = 5 % (at least 100) where the dataset can spare it; 0 = none',
+  },
   batch: { label: 'Batch size', group: 'Schedule' },
   zdim: { label: 'Latent size z', group: 'Schedule' },
   steps: { label: 'Steps', group: 'Schedule', help: 'Generator updates' },
@@ -72,7 +87,7 @@ const META: Record<string, Meta> = {
 /** Fields the form does not show (the dataset has its own picker). */
 const HIDDEN = new Set(['dataset']);
 
-export const GROUPS = ['Model', 'Optimiser', 'Schedule', 'Advanced'] as const;
+export const GROUPS = ['Model', 'Optimiser', 'Small data', 'Schedule', 'Advanced'] as const;
 
 type AnySchema = z.ZodType & { def: Record<string, unknown> } & Record<string, unknown>;
 

@@ -267,15 +267,16 @@ export interface SampleData {
 
 /** Sample snapshots by run and step, small LRU so scrubbing the slider back and forth is instant. */
 const sampleCache = new Map<string, SampleData>();
-export async function sampleData(runId: string, step: number): Promise<SampleData> {
-  const key = `${runId}@${step}`;
+/** `augmented`: the grid of augmented training images written at that step (what D sees), not G's samples. */
+export async function sampleData(runId: string, step: number, augmented = false): Promise<SampleData> {
+  const key = `${runId}@${step}${augmented ? ':aug' : ''}`;
   const hit = sampleCache.get(key);
   if (hit) {
     sampleCache.delete(key);
     sampleCache.set(key, hit);
     return hit;
   }
-  const { dataUrl, points } = await api.call('runs.sample', { id: runId, step });
+  const { dataUrl, points } = await api.call('runs.sample', { id: runId, step, ...(augmented ? { augmented } : {}) });
   const v: SampleData = { dataUrl, points };
   sampleCache.set(key, v);
   if (sampleCache.size > 150) sampleCache.delete(sampleCache.keys().next().value as string);

@@ -67,4 +67,5 @@ export const STUDY_KIND_LABELS = {
   stabilisers: 'Stabilisers (sn, gp, bn, none…)',
   'sn-iters': 'SN power iterations (1, 5, 10)',
   presets: 'Adam presets A–F × norms',
+  augmentation: 'Augmentation: none / DiffAugment / ADA',
 } as const;

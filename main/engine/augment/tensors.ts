@@ -1,0 +1,55 @@
+/**
+ * Host parameters → the small constant tensors the augmentation ops consume: per-sample scalars, one-hot shift
+ * matrices for translation (a batched matmul, whose gradient is a matmul too: no gather/scatter kernels needed),
+ * and the cutout mask. None of them needs a gradient; they are inputs, like the latents.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AugParams } from './params';
+
+export interface AugTensors {
+  ops: AugParams['ops'];
+  brightness?: tf.Tensor4D;
+  saturation?: tf.Tensor4D;
+  contrast?: tf.Tensor4D;
+  /** [n, h, h]: rowShift[b, i, k] = 1 where k = i + ty[b] lies in the image. */
+  rowShift?: tf.Tensor3D;
+  /** [n, w, w]: colShift[b, j, k] = 1 where k = j + tx[b] lies in the image. */
+  colShift?: tf.Tensor3D;
+  /** [n, h, w, 1]: 0 inside the cutout square, 1 elsewhere. */
+  mask?: tf.Tensor4D;
+}
+
+function shiftMatrix(n: number, size: number, t: Int32Array): tf.Tensor3D {
+  const m = new Float32Array(n * size * size);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < size; i++) {
+      const k = i + t[b];
+      if (k >= 0 && k < size) m[b * size * size + i * size + k] = 1;
+    }
+  }
+  return tf.tensor3d(m, [n, size, size]);
+}
+
+function cutoutMask(a: AugParams): tf.Tensor4D {
+  const { n, h, w } = a;
+  const m = new Float32Array(n * h * w).fill(1);
+  for (let b = 0; b < n; b++) {
+    const [y0, y1, x0, x1] = a.cut.subarray(4 * b, 4 * b + 4);
+    if (y0 < 0) continue;
+    for (let y = y0; y <= y1; y++) m.fill(0, b * h * w + y * w + x0, b * h * w + y * w + x1 + 1);
+  }
+  return tf.tensor4d(m, [n, h, w, 1]);
+}
+
+export function augTensors(a: AugParams): AugTensors {
+  const s = (v: Float32Array) => tf.tensor4d(v, [a.n, 1, 1, 1]);
+  const t: AugTensors = { ops: a.ops };
+  if (a.ops.includes('color')) Object.assign(t, { brightness: s(a.brightness), saturation: s(a.saturation), contrast: s(a.contrast) });
+  if (a.ops.includes('translation')) Object.assign(t, { rowShift: shiftMatrix(a.n, a.h, a.ty), colShift: shiftMatrix(a.n, a.w, a.tx) });
+  if (a.ops.includes('cutout')) t.mask = cutoutMask(a);
+  return t;
+}
+
+export function disposeAugTensors(t: AugTensors): void {
+  tf.dispose([t.brightness, t.saturation, t.contrast, t.rowShift, t.colShift, t.mask].filter((x) => x !== undefined) as tf.Tensor[]);
+}
