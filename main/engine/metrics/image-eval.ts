@@ -21,16 +21,8 @@ import { Rng } from '../trainer/rng';
 
 export type Eval = z.infer<typeof EvalMetrics>;
 
-export interface ImagesLike {
-  id: string;
-  width: number;
-  height: number;
-  channels: number;
-  count: number;
-  pixels: Uint8Array;
-  labels?: Uint8Array;
-  classes: string[];
-}
+/** The images an evaluation scores against: LabelledImages, where labels may be missing (diversity only). */
+export type ImagesLike = Omit<LabelledImages, 'labels'> & { labels?: Uint8Array };
 
 export interface ImageEvalOptions {
   /** Where the feature classifier is kept between runs (runs/cache.ts on disk). */
