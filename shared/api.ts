@@ -13,7 +13,7 @@ export const AppInfo = z.object({
   name: z.string(),
   version: z.string(),
   transport: z.enum(['electron', 'web']),
-  backend: z.object({ name: z.string(), reason: z.string() }),
+  backend: z.object({ name: z.string(), reason: z.string(), engine: z.string().optional() }),
   workspace: z.string(),
   platform: z.string(),
   node: z.string(),

@@ -36,6 +36,7 @@ export type AugOp = (typeof AUG_OPS)[number];
 /** 'auto' turns DiffAugment on below this many images (Zhao et al. 2020 show gains up to ~10k; we stay conservative). */
 export const SMALL_DATASET = 5000;
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const ENGINES = ['auto', 'onnxruntime', 'tfjs'] as const;
 
 const posInt = z.number().int().positive();
 
@@ -129,12 +130,20 @@ export const TrainConfig = z
      */
     heldOut: z.number().min(0).max(0.5).optional(),
     backend: z.enum(BACKENDS).default('auto'),
-    /** CPU threads for the wasm backend: 0 = every core (at most 8); 1 = the single-threaded build. */
+    /**
+     * Who does the training step's arithmetic: 'auto' compiles it to ONNX and runs it in onnxruntime-node when the
+     * compiled step matches the tfjs step on the first update (else tfjs, saying why); 'onnxruntime' insists (a
+     * failure stops the run with the reason); 'tfjs' never compiles. Diagnostics, samples, metrics, checkpoints
+     * and exports always read the tfjs model.
+     */
+    engine: z.enum(ENGINES).default('auto'),
+    /** CPU threads for the wasm backend and onnxruntime: 0 = every core (wasm: at most 8); 1 = one thread. */
     threads: z.number().int().min(0).max(8).default(0),
   })
   .strict();
 
 export type TrainConfig = z.infer<typeof TrainConfig>;
+export type EngineChoice = (typeof ENGINES)[number];
 export type TrainConfigInput = z.input<typeof TrainConfig>;
 
 export function defaultConfig(): TrainConfig {

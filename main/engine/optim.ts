@@ -33,25 +33,38 @@ export class Adam {
 
   /** Apply one update from gradients keyed by variable name. Does not dispose `grads`. */
   apply(grads: Record<string, tf.Tensor>): void {
+    const h = this.hyper();
+    tf.tidy(() => this.applyWith(grads, tf.scalar(h.stepSize), tf.scalar(h.epsHat)));
+  }
+
+  /**
+   * The next update's scalars, bias corrections in double precision folded into one step size (from lr and t + 1).
+   * Host numbers, so a compiled step is fed them like its latents.
+   */
+  hyper(): { stepSize: number; epsHat: number } {
+    const t = this.t + 1;
+    return {
+      stepSize: (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t),
+      epsHat: this.eps * Math.sqrt(1 - this.beta2 ** t),
+    };
+  }
+
+  /** One update with the scalars of hyper() as tensors; counts the step. Call inside a tidy. */
+  applyWith(grads: Record<string, tf.Tensor>, stepSize: tf.Tensor, epsHat: tf.Tensor): void {
     this.t += 1;
     const b1 = this.beta1;
     const b2 = this.beta2;
-    // bias corrections in double precision, folded into one step size
-    const stepSize = (this.lr * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t);
-    const epsHat = this.eps * Math.sqrt(1 - b2 ** this.t);
-    tf.tidy(() => {
-      for (const x of this.vars) {
-        const g = grads[x.name];
-        if (!g) continue;
-        const m = this.m.get(x.name)!;
-        const v = this.v.get(x.name)!;
-        const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
-        const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
-        m.assign(m1);
-        v.assign(v1);
-        x.assign(tf.sub(x, tf.mul(stepSize, tf.div(m1, tf.add(tf.sqrt(v1), epsHat)))));
-      }
-    });
+    for (const x of this.vars) {
+      const g = grads[x.name];
+      if (!g) continue;
+      const m = this.m.get(x.name)!;
+      const v = this.v.get(x.name)!;
+      const m1 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
+      const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
+      m.assign(m1);
+      v.assign(v1);
+      x.assign(tf.sub(x, tf.mul(stepSize, tf.div(m1, tf.add(tf.sqrt(v1), epsHat)))));
+    }
   }
 
   async getState(): Promise<AdamState> {
@@ -142,12 +155,18 @@ export class Ema {
   }
 
   update(): void {
-    tf.tidy(() => {
-      for (const x of this.vars) {
-        const s = this.shadow.get(x.name)!;
-        s.assign(tf.add(tf.mul(s, this.decay), tf.mul(x, 1 - this.decay)));
-      }
-    });
+    tf.tidy(() => this.updateWith(tf.scalar(this.decay), tf.scalar(1 - this.decay)));
+  }
+
+  /**
+   * shadow ← keep·shadow + mix·x: (decay, 1 − decay) is an update, (0, 1) a reset to the live weights. One op shape
+   * for both, so a compiled step takes them as inputs. Call inside a tidy.
+   */
+  updateWith(keep: tf.Tensor, mix: tf.Tensor): void {
+    for (const x of this.vars) {
+      const s = this.shadow.get(x.name)!;
+      s.assign(tf.add(tf.mul(s, keep), tf.mul(x, mix)));
+    }
   }
 
   /** Copy the live weights into the shadow (before EMA starts). */

@@ -25,6 +25,9 @@ export interface RunStatus {
   errorStep?: number;
   errorLayer?: string;
   backend?: string;
+  /** Who computes the training step ('onnxruntime' | 'tfjs') and why. */
+  engine?: string;
+  engineReason?: string;
 }
 
 export interface RunInfo {

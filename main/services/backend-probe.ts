@@ -8,6 +8,8 @@ import { nodeEntry } from '../processes/entries';
 export interface BackendReport {
   name: string;
   reason: string;
+  /** Whether training steps compile to onnxruntime here, in one line. */
+  engine?: string;
 }
 
 let cached: Promise<BackendReport> | undefined;
@@ -21,7 +23,7 @@ export function probeBackend(force?: string, timeoutMs = 60_000): Promise<Backen
     const timer = setTimeout(() => child.kill(), timeoutMs);
     child.once('message', (msg) => {
       const m = msg as Partial<BackendReport>;
-      if (typeof m.name === 'string' && typeof m.reason === 'string') resolveProbe({ name: m.name, reason: m.reason });
+      if (typeof m.name === 'string' && typeof m.reason === 'string') resolveProbe({ name: m.name, reason: m.reason, ...(typeof m.engine === 'string' ? { engine: m.engine } : {}) });
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

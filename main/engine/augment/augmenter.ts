@@ -8,7 +8,7 @@ import type { Rng } from '../trainer/rng';
 import { AdaController } from './ada';
 import { diffAugment } from './diffaugment';
 import { drawAugParams } from './params';
-import { augTensors, type AugTensors } from './tensors';
+import { augArrays, augTensors, type AugArrays, type AugTensors } from './tensors';
 
 export class Augmenter {
   readonly ada: AdaController;
@@ -36,6 +36,12 @@ export class Augmenter {
   draw(rng: Rng, n: number): AugTensors | null {
     if (!this.active) return null;
     return augTensors(drawAugParams(rng, n, this.h, this.w, this.ops, this.p));
+  }
+
+  /** draw()'s parameters as host arrays (the trainer's step feeds); the same draws from `rng`. */
+  drawArrays(rng: Rng, n: number): AugArrays | null {
+    if (!this.active) return null;
+    return augArrays(drawAugParams(rng, n, this.h, this.w, this.ops, this.p));
   }
 
   apply(x: tf.Tensor, t: AugTensors | null): tf.Tensor {

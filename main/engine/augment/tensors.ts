@@ -19,7 +19,16 @@ export interface AugTensors {
   mask?: tf.Tensor4D;
 }
 
-function shiftMatrix(n: number, size: number, t: Int32Array): tf.Tensor3D {
+/** A host array and its shape: what a compiled step is fed. */
+export interface HostTensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** The AugTensors fields, as host arrays (the same values augTensors makes tensors of). */
+export type AugArrays = Partial<Record<Exclude<keyof AugTensors, 'ops'>, HostTensor>>;
+
+function shiftMatrix(n: number, size: number, t: Int32Array): HostTensor {
   const m = new Float32Array(n * size * size);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < size; i++) {
@@ -27,10 +36,10 @@ function shiftMatrix(n: number, size: number, t: Int32Array): tf.Tensor3D {
       if (k >= 0 && k < size) m[b * size * size + i * size + k] = 1;
     }
   }
-  return tf.tensor3d(m, [n, size, size]);
+  return { data: m, shape: [n, size, size] };
 }
 
-function cutoutMask(a: AugParams): tf.Tensor4D {
+function cutoutMask(a: AugParams): HostTensor {
   const { n, h, w } = a;
   const m = new Float32Array(n * h * w).fill(1);
   for (let b = 0; b < n; b++) {
@@ -38,16 +47,27 @@ function cutoutMask(a: AugParams): tf.Tensor4D {
     if (y0 < 0) continue;
     for (let y = y0; y <= y1; y++) m.fill(0, b * h * w + y * w + x0, b * h * w + y * w + x1 + 1);
   }
-  return tf.tensor4d(m, [n, h, w, 1]);
+  return { data: m, shape: [n, h, w, 1] };
 }
 
-export function augTensors(a: AugParams): AugTensors {
-  const s = (v: Float32Array) => tf.tensor4d(v, [a.n, 1, 1, 1]);
-  const t: AugTensors = { ops: a.ops };
+export function augArrays(a: AugParams): AugArrays {
+  const s = (v: Float32Array): HostTensor => ({ data: v, shape: [a.n, 1, 1, 1] });
+  const t: AugArrays = {};
   if (a.ops.includes('color')) Object.assign(t, { brightness: s(a.brightness), saturation: s(a.saturation), contrast: s(a.contrast) });
   if (a.ops.includes('translation')) Object.assign(t, { rowShift: shiftMatrix(a.n, a.h, a.ty), colShift: shiftMatrix(a.n, a.w, a.tx) });
   if (a.ops.includes('cutout')) t.mask = cutoutMask(a);
   return t;
+}
+
+/** Tensors of augArrays' values (`tensor` may register them as a compiled step's feeds). */
+export function augTensorsOf(ops: AugParams['ops'], arrays: AugArrays, tensor = (h: HostTensor) => tf.tensor(h.data, h.shape)): AugTensors {
+  const t: AugTensors = { ops };
+  for (const [k, h] of Object.entries(arrays)) Object.assign(t, { [k]: tensor(h) });
+  return t;
+}
+
+export function augTensors(a: AugParams): AugTensors {
+  return augTensorsOf(a.ops, augArrays(a));
 }
 
 export function disposeAugTensors(t: AugTensors): void {

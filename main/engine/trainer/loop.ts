@@ -76,6 +76,7 @@ export class TrainLoop {
   private readonly monitor: AlertMonitor | null;
   /** The held-out slice is recorded once per trainer process, on its first metrics event. */
   private splitLogged = false;
+  private engineReported = '';
 
   constructor(private o: LoopOptions) {
     this.paused = !!o.startPaused;
@@ -174,7 +175,8 @@ export class TrainLoop {
         const logNow = s % c.logEvery === 0 || s === steps || once;
         let losses;
         try {
-          losses = tr.trainStep(logNow);
+          losses = await tr.advance(logNow);
+          await this.reportEngine();
         } catch (err) {
           if (err instanceof NonFiniteError) {
             this.paused = true;
@@ -225,6 +227,15 @@ export class TrainLoop {
       await this.setState('failed', { error: message }).catch(() => {});
     }
     return this.state;
+  }
+
+  /** Which engine computes the step, whenever that changes (the first compiled update, a fall back to tfjs). */
+  private async reportEngine(): Promise<void> {
+    const e = this.o.trainer.engine;
+    if (e.reason === this.engineReported) return;
+    this.engineReported = e.reason;
+    this.o.emit({ type: 'status', state: this.state, step: this.o.trainer.step, message: `step engine: ${e.reason}` });
+    await this.o.sink.updateStatus({ engine: e.engine, engineReason: e.reason });
   }
 
   /** Augmentation and the overfitting gauge, flat so charts read them like the losses. */

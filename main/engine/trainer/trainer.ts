@@ -4,7 +4,7 @@
  * trainer continues bit-for-bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveForData, resolveOptim, type ResolvedConfig, type TrainConfig } from '../../../shared/config';
+import { resolveForData, resolveOptim, type AugOp, type ResolvedConfig, type TrainConfig } from '../../../shared/config';
 import type { LayerDiag } from '../../../shared/events';
 import { logical } from '../models/params';
 import { buildModels, modelSpec, type Discriminator, type Generator, type ModelSpec } from '../models/index';
@@ -15,9 +15,32 @@ import { StandingStats } from './standing-stats';
 import { Rng, type RngState } from './rng';
 import type { DataSource } from './data';
 import { SigmaProbe } from './diagnostics';
-import { Augmenter, disposeAugTensors, type AdaState, type AugTensors } from '../augment/index';
+import { Augmenter, disposeAugTensors, type AdaState, type AugArrays, type AugTensors, type HostTensor } from '../augment/index';
 import { augOps, effectiveAugMode } from '../../../shared/small-data';
 import { measureGauge, type Gauge } from './gauge';
+import { CompiledRunner, type EngineInfo, type StepHost } from '../compiled/runner';
+
+/** Host inputs of one update, by name: the tfjs step makes tensors of them, a compiled step is fed them. */
+export type StepFeeds = Record<string, HostTensor>;
+
+export interface DResult {
+  dLoss: number;
+  dReal: number;
+  dFake: number;
+  /** Σ sign(D(real)) over the batch (ADA's r_t). */
+  signSum: number;
+}
+
+export interface DGrads {
+  value: tf.Scalar;
+  grads: Record<string, tf.Tensor>;
+  dMeanReal: tf.Tensor;
+  dMeanFake: tf.Tensor;
+  signSum: tf.Tensor;
+  gradAbs: tf.Scalar;
+  /** SN's u and v as this update uses them ('record' only). */
+  snAt: Record<string, tf.Tensor>;
+}
 
 export interface StepLosses {
   dLoss: number;
@@ -57,11 +80,13 @@ export interface TrainerState {
 export const SAMPLE_GRID = 64;
 export const SAMPLE_POINTS = 1000;
 
-export class Trainer {
+export class Trainer implements StepHost {
   step = 0;
   readonly spec: ModelSpec;
-  readonly G: Generator;
-  readonly D: Discriminator;
+  private readonly gNet: Generator;
+  private readonly dNet: Discriminator;
+  /** The compiled (onnxruntime) step; null with engine 'tfjs'. */
+  private readonly compiled: CompiledRunner | null;
   readonly optG: Adam;
   readonly optD: Adam;
   readonly ema: Ema | null;
@@ -92,8 +117,8 @@ export class Trainer {
     this.spec = modelSpec(config, data.shape, data.hasLabels ? data.classes.length : 0);
     const initRng = Rng.derive(config.seed, 0);
     const { G, D } = buildModels(this.spec, initRng);
-    this.G = G;
-    this.D = D;
+    this.gNet = G;
+    this.dNet = D;
     const o = resolveOptim(config);
     this.ndis = o.ndis;
     this.lr0 = o.lr;
@@ -105,6 +130,7 @@ export class Trainer {
     this.rng = Rng.derive(config.seed, 1);
     const [h, w] = data.kind === 'images' ? data.shape : [1, 1];
     this.aug = new Augmenter(effectiveAugMode(config, data.kind, data.count ?? 0), augOps(config.aug.policy), config.aug, h, w);
+    this.compiled = config.engine === 'tfjs' ? null : new CompiledRunner(this, config.engine, config.threads);
     const fr = Rng.derive(config.seed, 2);
     const n = data.kind === 'points' ? SAMPLE_POINTS : SAMPLE_GRID;
     this.fixedZ = tf.tensor(fr.normal(n * config.zdim), [n, config.zdim]);
@@ -114,11 +140,36 @@ export class Trainer {
     }
   }
 
+  /** The generator, its tfjs variables up to date (after compiled updates they are refreshed on access). */
+  get G(): Generator {
+    this.compiled?.syncToTfjs();
+    return this.gNet;
+  }
+
+  /** The discriminator, its tfjs variables up to date. */
+  get D(): Discriminator {
+    this.compiled?.syncToTfjs();
+    return this.dNet;
+  }
+
+  /** Which engine does the arithmetic of the step, and why (status, app.info). */
+  get engine(): EngineInfo {
+    return this.compiled?.info ?? { engine: 'tfjs', reason: "tfjs (engine 'tfjs')" };
+  }
+
   private onehot(labels: Int32Array | undefined, n: number, rng: Rng): tf.Tensor | undefined {
+    const h = this.onehotHost(labels, n, rng);
+    return h && tf.tensor(h.data, h.shape);
+  }
+
+  /** One-hot class rows on the host (labels given, or drawn uniformly from `rng`); none when unconditional. */
+  private onehotHost(labels: Int32Array | undefined, n: number, rng: Rng): HostTensor | undefined {
     const K = this.spec.classes;
     if (K === 0) return undefined;
     const lab = labels ?? Int32Array.from({ length: n }, () => rng.int(K));
-    return tf.tidy(() => tf.oneHot(tf.tensor1d(lab, 'int32'), K).toFloat());
+    const data = new Float32Array(n * K);
+    for (let i = 0; i < n; i++) data[i * K + lab[i]] = 1;
+    return { data, shape: [n, K] };
   }
 
   private z(n: number, rng: Rng): tf.Tensor {
@@ -126,98 +177,262 @@ export class Trainer {
   }
 
   /**
-   * One training iteration. Throws NonFiniteError (before applying the bad update) on NaN/Inf.
-   * `wantDiag`: also record σ diagnostics and gradient norms of the last D update.
+   * Everything one D update draws on the host, in the trainer's RNG order (batch, z, classes, ε, augmentation), and
+   * its optimiser scalars: the tfjs step makes tensors of these, a compiled step is fed them.
    */
-  trainStep(wantDiag = false): StepLosses {
+  planD(): StepFeeds {
     const c = this.config;
     const n = c.batch;
-    const lr = this.schedule.at(this.step);
-    this.optD.lr = lr;
-    this.optG.lr = lr;
-    const gp = c.d.norm === 'gp' || c.d.norm === 'sn+gp';
-    const dVars = this.D.params.trainable();
-    // sn.update: 'per-step' refreshes u once before each D update (and the G step); 'per-forward' on every D forward
-    const perForward = c.sn.update === 'per-forward';
-    let dl = 0;
-    let dReal = 0;
-    let dFake = 0;
-    for (let k = 0; k < this.ndis; k++) {
-      const batch = this.data.batch(n, this.rng, c.dequantize);
-      const zD = this.z(n, this.rng);
-      const ohReal = this.onehot(batch.labels, n, this.rng);
-      const ohFake = this.onehot(undefined, n, this.rng);
-      const eps = gp ? tf.tensor1d(this.rng.uniform(n, 0, 1)) : null;
-      // independent per-sample parameters for reals and fakes, drawn after everything else (off: none drawn)
-      const augR = this.aug.draw(this.rng, n);
-      const augF = this.aug.draw(this.rng, n);
-      const real0 = tf.tensor(batch.x, [n, ...this.data.shape]);
-      const fake0 = tf.tidy(() => this.G.apply(zD, ohFake));
-      const real = this.aug.apply(real0, augR);
-      const fake = this.aug.apply(fake0, augF);
-      if (!perForward) this.D.params.powerIterate();
-      // σ(W̄) of the very weights this update uses: W_t against the u refreshed for W_t
-      // (per-forward: against the u the real forward starts from, one iteration behind the one it uses)
-      if (wantDiag && k === this.ndis - 1) this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars) };
-      const kept: { rm?: tf.Tensor; fm?: tf.Tensor; rs?: tf.Tensor } = {};
-      const { value, grads } = this.dForwards(perForward, () => tf.variableGrads(() => {
-        const lr_ = this.D.apply(real, ohReal);
-        const lf = this.D.apply(fake, ohFake);
-        kept.rm = tf.keep(tf.mean(lr_));
-        kept.fm = tf.keep(tf.mean(lf));
-        // ADA's overfitting heuristic r_t reads the sign of D on (augmented) reals
-        kept.rs = tf.keep(tf.sum(tf.sign(lr_)));
-        let loss = dLoss(c.loss, lr_, lf);
-        if (eps) loss = tf.add(loss, gradientPenalty((x) => this.D.apply(x, ohReal), real, fake, eps, c.d.gpLambda));
-        return loss as tf.Scalar;
-      }, dVars));
-      const [lv, rv, fv, sv] = [value.dataSync()[0], kept.rm!.dataSync()[0], kept.fm!.dataSync()[0], kept.rs!.dataSync()[0]];
-      tf.dispose([...new Set([zD, real0, fake0, real, fake]), value, kept.rm!, kept.fm!, kept.rs!, eps ?? [], ohReal ?? [], ohFake ?? []]);
-      disposeAug(augR, augF);
-      if (!Number.isFinite(lv) || !gradsFinite(grads)) {
-        const layer = this.findNonFinite(this.D.params.trainable(), grads);
-        tf.dispose(grads);
-        throw new NonFiniteError(this.step, layer, 'discriminator loss or gradient');
-      }
-      if (wantDiag && k === this.ndis - 1) this.recordGradNorms(grads);
-      this.aug.ada.push(sv, n);
-      this.optD.apply(grads);
-      tf.dispose(grads);
-      if (c.d.norm === 'clip') clipWeights(dVars, c.d.clip);
-      dl = lv;
-      dReal = rv;
-      dFake = fv;
-    }
+    const f: StepFeeds = {};
+    const batch = this.data.batch(n, this.rng, c.dequantize);
+    f.real = { data: Float32Array.from(batch.x), shape: [n, ...this.data.shape] };
+    f.z = { data: this.rng.normal(n * c.zdim), shape: [n, c.zdim] };
+    putFeed(f, 'ohReal', this.onehotHost(batch.labels, n, this.rng));
+    putFeed(f, 'ohFake', this.onehotHost(undefined, n, this.rng));
+    if (c.d.norm === 'gp' || c.d.norm === 'sn+gp') f.eps = { data: this.rng.uniform(n, 0, 1), shape: [n] };
+    // independent per-sample parameters for reals and fakes, drawn after everything else (off: none drawn)
+    putAug(f, 'augR', this.aug.drawArrays(this.rng, n));
+    putAug(f, 'augF', this.aug.drawArrays(this.rng, n));
+    const h = this.optD.hyper();
+    f.stepSize = scalarFeed(h.stepSize);
+    f.epsHat = scalarFeed(h.epsHat);
+    return f;
+  }
 
-    // the G step's batch: genBatch (2 × batch in the ResNet recipe, as n_gen_samples: 128 at batch 64)
-    const nG = c.genBatch || n;
-    const zG = this.z(nG, this.rng);
-    const ohG = this.onehot(undefined, nG, this.rng);
-    const augG = this.aug.draw(this.rng, nG);
+  /** The G update's draws (its batch is genBatch: 2 × batch in the ResNet recipe) and scalars (Adam, EMA). */
+  planG(): StepFeeds {
+    const c = this.config;
+    const nG = c.genBatch || c.batch;
+    const f: StepFeeds = {};
+    f.z = { data: this.rng.normal(nG * c.zdim), shape: [nG, c.zdim] };
+    putFeed(f, 'oh', this.onehotHost(undefined, nG, this.rng));
+    putAug(f, 'aug', this.aug.drawArrays(this.rng, nG));
+    const h = this.optG.hyper();
+    f.stepSize = scalarFeed(h.stepSize);
+    f.epsHat = scalarFeed(h.epsHat);
+    if (this.ema) {
+      // before ema.start the shadow follows the weights: keep 0, mix 1 is a copy
+      const on = this.step >= c.ema.start;
+      f.emaKeep = scalarFeed(on ? this.ema.decay : 0);
+      f.emaMix = scalarFeed(on ? 1 - this.ema.decay : 1);
+    }
+    return f;
+  }
+
+  /**
+   * One D update's gradients from its feeds' tensors (u refreshed first in per-step mode). `diag`: 'measure' records
+   * σ diagnostics of the weights this update uses (tfjs); 'record' returns SN's u and v at that point as tensors
+   * (a compiled step's diagnostic outputs).
+   */
+  dGrads(t: Record<string, tf.Tensor>, diag: 'measure' | 'record' | 'none'): DGrads {
+    const c = this.config;
+    const perForward = c.sn.update === 'per-forward';
+    const fake0 = tf.tidy(() => this.G.apply(t.z, t.ohFake));
+    const real = this.aug.apply(t.real, augOf(t, 'augR', this.aug.ops));
+    const fake = this.aug.apply(fake0, augOf(t, 'augF', this.aug.ops));
+    if (!perForward) this.D.params.powerIterate();
+    // σ(W̄) of the very weights this update uses: W_t against the u refreshed for W_t
+    // (per-forward: against the u the real forward starts from, one iteration behind the one it uses)
+    if (diag === 'measure') this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars) };
+    const snAt: Record<string, tf.Tensor> = {};
+    if (diag === 'record') {
+      for (const k of this.D.params.kernels) {
+        if (!k.sn) continue;
+        snAt[`sn_u.${k.name}`] = tf.clone(k.sn.u);
+        snAt[`sn_v.${k.name}`] = tf.clone(k.sn.v);
+      }
+    }
+    const kept: { rm?: tf.Tensor; fm?: tf.Tensor; rs?: tf.Tensor } = {};
+    const { value, grads } = this.dForwards(perForward, () => tf.variableGrads(() => {
+      const lr_ = this.D.apply(real, t.ohReal);
+      const lf = this.D.apply(fake, t.ohFake);
+      kept.rm = tf.keep(tf.mean(lr_));
+      kept.fm = tf.keep(tf.mean(lf));
+      // ADA's overfitting heuristic r_t reads the sign of D on (augmented) reals
+      kept.rs = tf.keep(tf.sum(tf.sign(lr_)));
+      let loss = dLoss(c.loss, lr_, lf);
+      if (t.eps) loss = tf.add(loss, gradientPenalty((x) => this.D.apply(x, t.ohReal), real, fake, t.eps, c.d.gpLambda));
+      return loss as tf.Scalar;
+    }, this.D.params.trainable()));
+    const temps = [...new Set([fake0, real, fake])].filter((x) => x !== t.real);
+    tf.dispose(temps);
+    return { value, grads, dMeanReal: kept.rm!, dMeanFake: kept.fm!, signSum: kept.rs!, gradAbs: absSum(grads), snAt };
+  }
+
+  /** Apply D's gradients (Adam with the fed scalars, then weight clipping where configured). */
+  dApply(grads: Record<string, tf.Tensor>, t: Record<string, tf.Tensor>): void {
+    tf.tidy(() => this.optD.applyWith(grads, t.stepSize, t.epsHat));
+    if (this.config.d.norm === 'clip') clipWeights(this.D.params.trainable(), this.config.d.clip);
+  }
+
+  /** The G update's gradients: through D (u refreshed there too, as PyTorch and Chainer do) and the augmentation. */
+  gGrads(t: Record<string, tf.Tensor>): { value: tf.Scalar; grads: Record<string, tf.Tensor>; gradAbs: tf.Scalar } {
+    const c = this.config;
+    const perForward = c.sn.update === 'per-forward';
     // D runs a training forward in the G update too: refresh u there as well, as
     // torch.nn.utils.spectral_norm and Chainer's SNGAN do on every training-mode call of D.
     if (!perForward) this.D.params.powerIterate();
     const { value, grads } = this.dForwards(perForward, () =>
       // through the augmentation to G: DiffAugment's point (the same ops on fakes in the G step as in D's)
-      tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.aug.apply(this.G.apply(zG, ohG), augG), ohG)), this.G.params.trainable()),
+      tf.variableGrads(() => gLoss(c.loss, this.D.apply(this.aug.apply(this.G.apply(t.z, t.oh), augOf(t, 'aug', this.aug.ops)), t.oh)), this.G.params.trainable()),
     );
-    const gl = value.dataSync()[0];
-    tf.dispose([zG, value, ohG ?? []]);
-    disposeAug(augG);
-    if (!Number.isFinite(gl) || !gradsFinite(grads)) {
-      const layer = this.findNonFinite([...this.G.params.trainable(), ...dVars], grads);
-      tf.dispose(grads);
+    return { value, grads, gradAbs: absSum(grads) };
+  }
+
+  /** Apply G's gradients, then move the EMA shadow (keep/mix fed: a copy before ema.start). */
+  gApply(grads: Record<string, tf.Tensor>, t: Record<string, tf.Tensor>): void {
+    tf.tidy(() => {
+      this.optG.applyWith(grads, t.stepSize, t.epsHat);
+      if (this.ema) this.ema.updateWith(t.emaKeep, t.emaMix);
+    });
+  }
+
+  /**
+   * One training iteration on tfjs. Throws NonFiniteError (before applying the bad update) on NaN/Inf.
+   * `wantDiag`: also record σ diagnostics and gradient norms of the last D update.
+   */
+  trainStep(wantDiag = false): StepLosses {
+    // tfjs computes this step: it must start from the latest state, and is the truth after it
+    this.compiled?.invalidate();
+    this.beginIteration();
+    let d: DResult = { dLoss: 0, dReal: 0, dFake: 0, signSum: 0 };
+    for (let k = 0; k < this.ndis; k++) {
+      d = this.dUpdateTfjs(this.planD(), wantDiag && k === this.ndis - 1);
+      this.aug.ada.push(d.signSum, this.config.batch);
+    }
+    const gl = this.gUpdateTfjs(this.planG());
+    this.endIteration();
+    return { dLoss: d.dLoss, gLoss: gl, dReal: d.dReal, dFake: d.dFake };
+  }
+
+  /**
+   * One training iteration on the configured engine: compiled (onnxruntime) updates where they are on, tfjs otherwise
+   * or for any update the compiled step hands back. Same RNG draws, same NaN guard as trainStep.
+   */
+  async advance(wantDiag = false): Promise<StepLosses> {
+    const run = this.compiled;
+    if (!run?.active) return this.trainStep(wantDiag);
+    this.beginIteration();
+    let d: DResult = { dLoss: 0, dReal: 0, dFake: 0, signSum: 0 };
+    for (let k = 0; k < this.ndis; k++) {
+      const diag = wantDiag && k === this.ndis - 1;
+      const feeds = this.planD();
+      const out = await run.update('D', feeds, this.step, diag ? 'all' : []);
+      if (out.kind === 'compiled') {
+        if (!out.traced) this.optD.t += 1;
+        if (diag) this.recordCompiledDiag(out.before, out.results);
+        d = pick(out.results);
+      } else if (out.kind === 'tfjs-done') d = pick(out.results);
+      else d = this.redo(() => this.dUpdateTfjs(feeds, diag));
+      this.aug.ada.push(d.signSum, this.config.batch);
+    }
+    const feeds = this.planG();
+    const out = await run.update('G', feeds, this.step);
+    let gl: number;
+    if (out.kind === 'compiled') {
+      if (!out.traced) this.optG.t += 1;
+      gl = out.results.gLoss[0];
+    } else if (out.kind === 'tfjs-done') gl = out.results.gLoss[0];
+    else gl = this.redo(() => this.gUpdateTfjs(feeds));
+    this.endIteration();
+    return { dLoss: d.dLoss, gLoss: gl, dReal: d.dReal, dFake: d.dFake };
+  }
+
+  /** An update the compiled step handed back, on tfjs (which then holds the truth). A NonFiniteError passes through. */
+  private redo<T>(f: () => T): T {
+    const run = this.compiled!;
+    const wasActive = run.active;
+    run.syncToTfjs();
+    const r = f();
+    // tfjs succeeded where the compiled update gave a non-finite loss: tfjs from here on
+    if (wasActive && run.active) run.disagreeOnFinite(this.step);
+    run.invalidate();
+    return r;
+  }
+
+  /** σ diagnostics of a compiled D update: the weights it started from and the SN vectors it used, measured on tfjs. */
+  private recordCompiledDiag(before: Map<string, HostTensor>, r: Record<string, Float32Array>): void {
+    const p = this.dNet.params;
+    tf.tidy(() => {
+      for (const k of p.kernels) {
+        const v = p.vars.get(k.kernel)!;
+        const w = before.get(v.name);
+        if (w) v.assign(tf.tensor(w.data, w.shape));
+        if (k.sn && r[`sn_u.${k.name}`]) {
+          k.sn.u.assign(tf.tensor(r[`sn_u.${k.name}`], k.sn.u.shape));
+          k.sn.v.assign(tf.tensor(r[`sn_v.${k.name}`], k.sn.v.shape));
+        }
+      }
+    });
+    // (the tfjs variables are refreshed from the host state on their next read)
+    this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(p.kernels, p.vars) };
+    this.lastGradNorms.clear();
+    for (const k of p.kernels) if (r[`gradNorm.${k.name}`]) this.lastGradNorms.set(k.name, r[`gradNorm.${k.name}`][0]);
+  }
+
+  /** StepHost: one D update on tfjs with the compiled step's outputs as tensors (traced once by the runner). */
+  tracedD(t: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+    const g = this.dGrads(t, 'record');
+    const norms: Record<string, tf.Tensor> = {};
+    for (const k of this.dNet.params.kernels) {
+      const gk = g.grads[this.dNet.params.vars.get(k.kernel)!.name];
+      if (gk) norms[`gradNorm.${k.name}`] = tf.norm(gk);
+    }
+    this.dApply(g.grads, t);
+    tf.dispose(Object.values(g.grads));
+    return { dLoss: g.value, dReal: g.dMeanReal, dFake: g.dMeanFake, signSum: g.signSum, gradAbs: g.gradAbs, ...g.snAt, ...norms };
+  }
+
+  /** StepHost: the G update on tfjs, traced once. */
+  tracedG(t: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+    const g = this.gGrads(t);
+    this.gApply(g.grads, t);
+    tf.dispose(Object.values(g.grads));
+    return { gLoss: g.value, gradAbs: g.gradAbs };
+  }
+
+  private beginIteration(): void {
+    const lr = this.schedule.at(this.step);
+    this.optD.lr = lr;
+    this.optG.lr = lr;
+  }
+
+  private endIteration(): void {
+    this.emaStats?.invalidate();
+    this.step += 1;
+  }
+
+  /** One D update on tfjs from its feeds; checks loss and gradients before applying them. */
+  dUpdateTfjs(feeds: StepFeeds, wantDiag: boolean): DResult {
+    const t = tensorsOf(feeds);
+    const g = this.dGrads(t, wantDiag ? 'measure' : 'none');
+    const [lv, rv, fv, sv, ga] = [g.value, g.dMeanReal, g.dMeanFake, g.signSum, g.gradAbs].map((x) => x.dataSync()[0]);
+    tf.dispose([g.value, g.dMeanReal, g.dMeanFake, g.signSum, g.gradAbs]);
+    if (!Number.isFinite(lv) || !Number.isFinite(ga)) {
+      const layer = this.findNonFinite(this.D.params.trainable(), g.grads);
+      tf.dispose([...Object.values(g.grads), ...Object.values(t)]);
+      throw new NonFiniteError(this.step, layer, 'discriminator loss or gradient');
+    }
+    if (wantDiag) this.recordGradNorms(g.grads);
+    this.dApply(g.grads, t);
+    tf.dispose([...Object.values(g.grads), ...Object.values(t)]);
+    return { dLoss: lv, dReal: rv, dFake: fv, signSum: sv };
+  }
+
+  /** The G update on tfjs from its feeds; checks loss and gradients (of G and, for the name, D) before applying. */
+  gUpdateTfjs(feeds: StepFeeds): number {
+    const t = tensorsOf(feeds);
+    const g = this.gGrads(t);
+    const [gl, ga] = [g.value, g.gradAbs].map((x) => x.dataSync()[0]);
+    tf.dispose([g.value, g.gradAbs]);
+    if (!Number.isFinite(gl) || !Number.isFinite(ga)) {
+      const layer = this.findNonFinite([...this.G.params.trainable(), ...this.D.params.trainable()], g.grads);
+      tf.dispose([...Object.values(g.grads), ...Object.values(t)]);
       throw new NonFiniteError(this.step, layer, 'generator loss or gradient');
     }
-    this.optG.apply(grads);
-    tf.dispose(grads);
-    if (this.ema) {
-      if (this.step < c.ema.start) this.ema.reset();
-      else this.ema.update();
-      this.emaStats?.invalidate();
-    }
-    this.step += 1;
-    return { dLoss: dl, gLoss: gl, dReal, dFake };
+    this.gApply(g.grads, t);
+    tf.dispose([...Object.values(g.grads), ...Object.values(t)]);
+    return gl;
   }
 
   /** Run f with D's kernels refreshing u on every read when `perForward` (training-mode forwards only). */
@@ -253,6 +468,7 @@ export class Trainer {
 
   /** Scan every weight for NaN/Inf (before writing a checkpoint). Returns the first bad layer or null. */
   nonFiniteWeights(): string | null {
+    this.syncWeights();
     for (const v of [...this.G.params.trainable(), ...this.D.params.trainable()]) {
       const bad = tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(v))).dataSync()[0] === 1);
       if (bad) return layerOf(v.name);
@@ -266,6 +482,7 @@ export class Trainer {
    * (e.g. before any training) the current weights.
    */
   diagnostics(): { layers: LayerDiag[]; lipschitzBound: number } {
+    this.syncWeights();
     const recorded = this.lastDiag && this.lastDiag.step === this.step - 1 ? this.lastDiag.layers : null;
     const layers = (recorded ?? this.sigmaProbe.measure(this.D.params.kernels, this.D.params.vars))
       .map((l) => ({ ...l, gradNorm: this.lastGradNorms.get(l.name) ?? 0 }));
@@ -319,6 +536,7 @@ export class Trainer {
    * statistics of the EMA weights (standing-stats.ts) — so each latent maps to one output whatever the batch.
    */
   private withEma(f: () => tf.Tensor): tf.Tensor {
+    this.syncWeights();
     const p = this.G.params;
     const stats = this.emaStats?.current(this.step) ?? null;
     if (this.ema) p.override = new Map([...this.ema.shadow].map(([k, v]) => [logical(k), v as tf.Tensor]));
@@ -334,6 +552,7 @@ export class Trainer {
   }
 
   async getState(): Promise<TrainerState> {
+    this.syncWeights();
     const vars: Record<string, Float32Array> = {};
     for (const v of [...this.G.params.trainable(), ...this.D.params.trainable(), ...this.G.params.stats.values()]) {
       vars[logical(v.name)] = (await v.data()) as Float32Array;
@@ -359,6 +578,7 @@ export class Trainer {
    * older projection discriminators carried on their class embedding, which SN did not cover) are ignored.
    */
   setState(s: TrainerState): string[] {
+    this.syncWeights();
     const notes = staleParams(s.vars, [this.G.params, this.D.params]).map(
       (k) => `checkpoint entry ${k} ignored: this model has no such parameter (a bias SN did not cover was removed; D re-adapts in a few steps)`,
     );
@@ -388,10 +608,18 @@ export class Trainer {
     this.schedule.setState(s.lr ?? new LrSchedule(this.lr0, this.config.lrDecay, this.config.steps).getState());
     this.emaStats?.setState(s.emaStats, s.step);
     if (s.aug) this.aug.ada.setState(s.aug);
+    // the restored tfjs variables are the truth: a compiled step reads its state from them next
+    this.compiled?.invalidate();
     return notes;
   }
 
+  /** Bring the tfjs variables up to date with the compiled step's state (anything that reads them calls this). */
+  syncWeights(): void {
+    this.compiled?.syncToTfjs();
+  }
+
   dispose(): void {
+    void this.compiled?.dispose();
     this.G.params.dispose();
     this.D.params.dispose();
     this.optG.dispose();
@@ -406,12 +634,37 @@ function disposeAug(...ts: (AugTensors | null)[]): void {
   for (const t of ts) if (t) disposeAugTensors(t);
 }
 
-/** One reduction and one read: are all gradients finite? */
-function gradsFinite(grads: Record<string, tf.Tensor>): boolean {
-  return tf.tidy(() => {
-    const sums = Object.values(grads).map((g) => tf.sum(tf.abs(g)));
-    return Number.isFinite(tf.addN(sums).dataSync()[0]);
-  });
+/** Σ|g| over every gradient: one scalar whose finiteness is the NaN guard's test. */
+function absSum(grads: Record<string, tf.Tensor>): tf.Scalar {
+  return tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.abs(g)))) as tf.Scalar);
+}
+
+const pick = (r: Record<string, Float32Array>): DResult => ({ dLoss: r.dLoss[0], dReal: r.dReal[0], dFake: r.dFake[0], signSum: r.signSum[0] });
+
+const scalarFeed = (x: number): HostTensor => ({ data: Float32Array.of(x), shape: [] });
+
+function putFeed(f: StepFeeds, name: string, h: HostTensor | undefined): void {
+  if (h) f[name] = h;
+}
+
+function putAug(f: StepFeeds, prefix: string, a: AugArrays | null): void {
+  for (const [k, h] of Object.entries(a ?? {})) f[`${prefix}.${k}`] = h;
+}
+
+/** The augmentation tensors of one batch among a step's feed tensors (null when none were drawn). */
+function augOf(t: Record<string, tf.Tensor>, prefix: string, ops: AugOp[]): AugTensors | null {
+  const keys = Object.keys(t).filter((k) => k.startsWith(`${prefix}.`));
+  if (keys.length === 0) return null;
+  const a: AugTensors = { ops };
+  for (const k of keys) Object.assign(a, { [k.slice(prefix.length + 1)]: t[k] });
+  return a;
+}
+
+/** A step's feeds as tensors (the caller disposes them). */
+export function tensorsOf(feeds: StepFeeds): Record<string, tf.Tensor> {
+  const t: Record<string, tf.Tensor> = {};
+  for (const [k, h] of Object.entries(feeds)) t[k] = tf.tensor(h.data, h.shape);
+  return t;
 }
 
 /** Checkpoint variables (weights, not BN statistics) that none of these networks has. */

@@ -81,7 +81,12 @@ const META: Record<string, Meta> = {
   logEvery: { label: 'Log metrics every', group: 'Schedule' },
   keepCheckpoints: { label: 'Checkpoints kept', group: 'Schedule' },
   backend: { label: 'Compute backend', group: 'Schedule', help: 'auto picks the fastest that works here' },
-  threads: { label: 'CPU threads (wasm)', group: 'Schedule', help: '0 = every core; 1 = single-threaded' },
+  engine: {
+    label: 'Step engine',
+    group: 'Schedule',
+    help: "auto = the training step compiled to ONNX and run in onnxruntime (native code, checked against tfjs on the first update; tfjs if it differs or fails, with the reason in the run's status); tfjs = never compiled",
+  },
+  threads: { label: 'CPU threads', group: 'Schedule', help: 'wasm and onnxruntime: 0 = every core; 1 = single-threaded' },
 };
 
 /** Fields the form does not show (the dataset has its own picker). */
