@@ -14,7 +14,7 @@ const ws = mkdtempSync(path.join(os.tmpdir(), 'sngan-threads-'));
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
 async function train(threads: number): Promise<{ vars: Record<string, Float32Array>; reason: string }> {
-  const cfg = parseConfig({ dataset: 'builtin:shapes', arch: 'cnn32', steps: 20, batch: 16, zdim: 16, d: { ch: 16 }, g: { ch: 16 }, checkpointEvery: 20, sampleEvery: 20, diagEvery: 0, seed: 3, backend: 'wasm', threads });
+  const cfg = parseConfig({ dataset: 'builtin:shapes', arch: 'cnn32', steps: 20, batch: 16, zdim: 16, d: { ch: 16 }, g: { ch: 16 }, checkpointEvery: 20, sampleEvery: 20, diagEvery: 0, seed: 3, backend: 'wasm', threads, engine: 'tfjs' }); // the wasm engine's threads, not onnxruntime's
   const run = await createRun(ws, cfg, `t${threads}`);
   let reason = '';
   const host = new TrainerHost({ runDir: run.dir, workspace: ws, onEvent: (e: TrainerEvent) => void (e.type === 'status' && e.backend && (reason = e.message ?? '')) });

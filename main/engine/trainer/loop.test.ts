@@ -71,10 +71,13 @@ describe('TrainLoop', () => {
     expect(tr.step).toBe(0);
     expect(loop.state).toBe('paused');
     loop.stepOnce();
+    // the first step compiles the step for onnxruntime: wait for it, then make sure it stays paused at 1
+    for (let i = 0; i < 500 && tr.step < 1; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 200));
     expect(tr.step).toBe(1);
+    expect(tr.engine.engine).toBe('onnxruntime');
     loop.resume();
-    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 500 && tr.step <= 1; i++) await new Promise((r) => setTimeout(r, 20));
     expect(tr.step).toBeGreaterThan(1);
     loop.stop();
     expect(await done).toBe('stopped');

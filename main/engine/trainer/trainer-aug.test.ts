@@ -6,7 +6,6 @@ import { dataSource } from './data';
 import { Rng } from './rng';
 import { Trainer } from './trainer';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
-import type { AugTensors } from '../augment/index';
 
 beforeAll(async () => {
   await initBackend();
@@ -24,10 +23,10 @@ const cfg = (c: TrainConfigInput = {}) => parseConfig({ dataset: 'tiny', arch: '
 /** Record the brightness of every parameter draw (one per batch: real, fake, G step). */
 function recordDraws(tr: Trainer): Float32Array[] {
   const seen: Float32Array[] = [];
-  const draw = tr.aug.draw.bind(tr.aug);
-  tr.aug.draw = (rng, n) => {
-    const t = draw(rng, n) as AugTensors | null;
-    if (t) seen.push(t.brightness!.dataSync() as Float32Array);
+  const draw = tr.aug.drawArrays.bind(tr.aug);
+  tr.aug.drawArrays = (rng, n) => {
+    const t = draw(rng, n);
+    if (t) seen.push(t.brightness!.data);
     return t;
   };
   return seen;

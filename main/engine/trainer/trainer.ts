@@ -111,6 +111,8 @@ export class Trainer implements StepHost {
   constructor(
     config: TrainConfig,
     readonly data: DataSource,
+    /** Test hooks: make the compiled step fail to load, or fail at a step. */
+    opts: { compiled?: { failCreate?: boolean; failRunAt?: number } } = {},
   ) {
     this.config = resolveForData(config, data.kind);
     config = this.config;
@@ -130,7 +132,7 @@ export class Trainer implements StepHost {
     this.rng = Rng.derive(config.seed, 1);
     const [h, w] = data.kind === 'images' ? data.shape : [1, 1];
     this.aug = new Augmenter(effectiveAugMode(config, data.kind, data.count ?? 0), augOps(config.aug.policy), config.aug, h, w);
-    this.compiled = config.engine === 'tfjs' ? null : new CompiledRunner(this, config.engine, config.threads);
+    this.compiled = config.engine === 'tfjs' ? null : new CompiledRunner(this, config.engine, config.threads, opts.compiled);
     const fr = Rng.derive(config.seed, 2);
     const n = data.kind === 'points' ? SAMPLE_POINTS : SAMPLE_GRID;
     this.fixedZ = tf.tensor(fr.normal(n * config.zdim), [n, config.zdim]);
@@ -365,6 +367,7 @@ export class Trainer implements StepHost {
       }
     });
     // (the tfjs variables are refreshed from the host state on their next read)
+    this.compiled?.noteTfjs();
     this.lastDiag = { step: this.step, layers: this.sigmaProbe.measure(p.kernels, p.vars) };
     this.lastGradNorms.clear();
     for (const k of p.kernels) if (r[`gradNorm.${k.name}`]) this.lastGradNorms.set(k.name, r[`gradNorm.${k.name}`][0]);
