@@ -69,26 +69,45 @@ const MODELS: Record<string, { config: TrainConfigInput; data: () => ReturnType<
   mlp2d: { config: { arch: 'mlp', batch: 256, zdim: 2 }, data: ring },
 };
 
-async function timeIterations(name: string, norm: 'sn' | 'none', warmup: number, repeats: number, backend: string, aug: 'off' | 'diffaugment' = 'off'): Promise<Result> {
+/** FLOPs of one iteration per model and norm, counted once off the tfjs kernel profile (the same for either engine). */
+const flopCache = new Map<string, number>();
+
+async function timeIterations(
+  name: string, norm: 'sn' | 'none', warmup: number, repeats: number, backend: string, aug: 'off' | 'diffaugment' = 'off', engine: 'tfjs' | 'onnxruntime' = 'tfjs', threads = 0,
+): Promise<Result> {
   const m = MODELS[name]!;
   // augmentation explicit: 'auto' would turn DiffAugment on for the 256 bench images
-  const config = parseConfig({ ...m.config, loss: 'hinge', preset: 'C', ndis: 1, seed: 1, d: { norm }, sn: { iters: 1 }, aug: { mode: aug } });
+  const config = parseConfig({ ...m.config, loss: 'hinge', preset: 'C', ndis: 1, seed: 1, d: { norm }, sn: { iters: 1 }, aug: { mode: aug }, engine, threads });
   const trainer = new Trainer(config, m.data());
-  for (let i = 0; i < warmup; i++) trainer.trainStep();
-  const flops = await flopsOf(() => void trainer.trainStep());
+  const step = engine === 'tfjs' ? async () => void trainer.trainStep() : async () => void (await trainer.advance());
+  // the compiled engine's first step traces and compiles: timed apart, as compile_ms
+  const t0 = performance.now();
+  await step();
+  const firstMs = performance.now() - t0;
+  for (let i = 1; i < warmup; i++) await step();
+  const key = `${name}/${norm}/${aug}`;
+  if (!flopCache.has(key)) {
+    const probe = engine === 'tfjs' ? trainer : new Trainer({ ...config, engine: 'tfjs' }, m.data());
+    flopCache.set(key, await flopsOf(() => void probe.trainStep()));
+    if (probe !== trainer) probe.dispose();
+  }
+  const flops = flopCache.get(key)!;
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const t = performance.now();
-    trainer.trainStep();
+    await step();
     times.push(performance.now() - t);
   }
+  if (engine === 'onnxruntime' && trainer.engine.engine !== 'onnxruntime') throw new Error(`bench ${name}: onnxruntime engine fell back: ${trainer.engine.reason}`);
   const tensorGrowth = tf.memory().numTensors - tensorsBefore;
-  const guard = norm === 'sn' ? nanGuardMs(trainer) : undefined;
+  const guard = norm === 'sn' && engine === 'tfjs' ? nanGuardMs(trainer) : undefined;
+  const engineReason = trainer.engine.reason;
   trainer.dispose();
   const q = quantiles(times);
   return {
-    name: `${name}${norm === 'sn' ? '' : '-nosn'}${aug === 'off' ? '' : '-diffaug'}`, backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats, tensor_growth: tensorGrowth,
+    name: `${name}${norm === 'sn' ? '' : '-nosn'}${aug === 'off' ? '' : '-diffaug'}`, engine, ...(engine === 'onnxruntime' ? { compile_ms: firstMs, engine_reason: engineReason } : {}),
+    backend: engine === 'onnxruntime' ? `onnxruntime-${threads || 'all'}t` : backend, median_ms: q.median, p10_ms: q.p10, p90_ms: q.p90, peak_rss_mb: peakRssMb(), repeats, tensor_growth: tensorGrowth,
     gflop_per_iter: flops / 1e9, gflops: flops / 1e6 / q.median,
     ...(guard !== undefined ? { nan_guard_ms: guard, nan_guard_share: guard / q.median } : {}),
   };
@@ -184,7 +203,7 @@ function childRun(argv: string[], threads: number): Result[] {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const { flags } = parseFlags(argv, {
-    json: 'boolean', only: 'string', repeats: 'string', warmup: 'string', threads: 'string', 'all-backends': 'boolean',
+    json: 'boolean', only: 'string', repeats: 'string', warmup: 'string', threads: 'string', engines: 'string', 'all-backends': 'boolean',
     'no-torch': 'boolean', 'no-tf': 'boolean', 'torch-python': 'string', 'tf-python': 'string', child: 'boolean',
   });
   const only = String(flags.only ?? 'cnn32,dcgan28,mlp2d,sn-overhead,sample,peak').split(',');
@@ -225,6 +244,8 @@ async function main(): Promise<void> {
   }
 
   const wasmThreads = threadList[0]! > 0 ? threadList[0]! : 'auto';
+  // the training step's engines: tfjs (the wasm backend) and the compiled step in onnxruntime
+  const engines = String(flags.engines ?? 'tfjs,onnxruntime').split(',');
   const backends = flags['all-backends'] ? (['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm'] as const) : ([undefined] as const);
   for (const force of backends) {
     const info = await initBackend({ ...(force ? { force } : {}), wasmThreads }).catch((e: Error) => ({ name: 'unavailable', reason: e.message }));
@@ -240,7 +261,12 @@ async function main(): Promise<void> {
       if (!only.includes(name)) continue;
       const reps = name === 'mlp2d' ? repeats * 20 : repeats;
       const r = await timeIterations(name, 'sn', warmup, reps, backend);
-      out(tag(r));
+      if (engines.includes('tfjs')) out(tag(r));
+      if (engines.includes('onnxruntime')) {
+        const o = await timeIterations(name, 'sn', Math.max(warmup, 2), reps, backend, 'off', 'onnxruntime', threads ?? 0);
+        o.ratio_vs_wasm = o.median_ms / r.median_ms;
+        out(tag(o));
+      }
       if (only.includes('sn-overhead')) {
         const plain = await timeIterations(name, 'none', warmup, reps, backend);
         plain.sn_overhead = r.median_ms / plain.median_ms - 1;

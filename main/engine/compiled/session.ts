@@ -78,6 +78,7 @@ export class CompiledUpdate {
           executionMode: 'sequential',
           // a GPU provider that does not load is expected on most machines: its error is kept, not printed
           logSeverityLevel: ep === 'cpu' ? 2 : 4,
+          ...(process.env.SNGAN_ORT_PROFILE ? { enableProfiling: true, profileFilePrefix: process.env.SNGAN_ORT_PROFILE, optimizedModelFilePath: `${process.env.SNGAN_ORT_PROFILE}-${graph.results.length}.onnx` } : {}),
         });
         return new CompiledUpdate(session, graph, ep, threads);
       } catch (err) {
@@ -118,6 +119,7 @@ export class CompiledUpdate {
   }
 
   async release(): Promise<void> {
+    if (process.env.SNGAN_ORT_PROFILE) this.session.endProfiling();
     await this.session.release();
   }
 }
