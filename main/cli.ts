@@ -5,6 +5,7 @@ import { importCommand, importHelp } from './cli/import';
 import { trainCommand, trainHelp } from './cli/train';
 import { exportCommand, exportHelp } from './cli/export';
 import { sampleCommand, sampleHelp } from './cli/sample';
+import { evalCommand, evalHelp } from './cli/evaluate';
 import { compareCommand, compareHelp } from './cli/compare';
 import { packageCommand, packageHelp } from './cli/package';
 import { runsCommand, runsHelp } from './cli/runs';
@@ -19,6 +20,7 @@ const commands: Record<string, Command> = {
   runs: { help: runsHelp, run: runsCommand },
   export: { help: exportHelp, run: exportCommand },
   sample: { help: sampleHelp, run: sampleCommand },
+  eval: { help: evalHelp, run: evalCommand },
   serve: { help: serveHelp, run: serveCommand },
   bench: { help: 'sngan-studio bench [--json] [--only cnn32,dcgan28,mlp2d,sn-overhead,sample,peak] [--repeats N] [--threads 1,2] [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]', run: benchCommand },
 };

@@ -42,7 +42,7 @@ describe('train command', () => {
     expect(JSON.parse(readFileSync(path.join(run.dir, 'config.json'), 'utf8')).dataset).toBe('builtin:ring8');
   }, 150_000);
 
-  it('a killed trainer loses only the steps since the last checkpoint; resume reproduces the straight run', async () => {
+  it('a killed trainer loses only the steps since the last checkpoint; resume reproduces the straight run (compiled step)', async () => {
     const base = { dataset: 'builtin:ring8', steps: 40, batch: 16, zdim: 4, d: { ch: 16 }, g: { ch: 16 }, logEvery: 5, sampleEvery: 20, checkpointEvery: 10, backend: 'wasm' as const, seed: 11 };
     // straight run
     const straight = await createRun(ws, parseConfig(base), 'straight');
@@ -52,6 +52,9 @@ describe('train command', () => {
     expect(await h1.wait()).toBe('finished');
     // with threads on (every core), where there is more than one
     if (os.cpus().length > 1) expect(said.some((m) => /threaded-simd build/.test(m))).toBe(true);
+    // and the step compiled for onnxruntime (engine 'auto'): resume must be bit-exact within that engine
+    expect(said.some((m) => /step engine: onnxruntime-node/.test(m))).toBe(true);
+    expect((await readStatus(straight.dir)).engine).toBe('onnxruntime');
     // interrupted run: SIGKILL right after the checkpoint at step 20
     const killed = await createRun(ws, parseConfig(base), 'killed');
     const h2: TrainerHost = new TrainerHost({
@@ -69,7 +72,7 @@ describe('train command', () => {
     const spy = quiet();
     expect(await trainCommand(['--resume', killed.dir, '--workspace', ws, '--steps', '40'])).toBe(0);
     spy.mockRestore();
-    expect((await readStatus(killed.dir)).state).toBe('finished');
+    expect((await readStatus(killed.dir))).toMatchObject({ state: 'finished', engine: 'onnxruntime' });
     const a = decodeCheckpoint(await readCheckpoint((await latestCheckpoint(straight.dir))!.path)).state;
     const b = decodeCheckpoint(await readCheckpoint((await latestCheckpoint(killed.dir))!.path)).state;
     expect(b.step).toBe(40);

@@ -153,7 +153,7 @@ describe('compiled step: correctness of the whole', () => {
       await tr.advance();
     }
     expect(tr.engine.engine).toBe('tfjs');
-    expect(tr.engine.reason).toMatch(/does not compile: injected failure/);
+    expect(tr.engine.reason).toMatch(/does not compile \(step 0\): injected failure/);
     expect(Buffer.compare(Buffer.from((await weights(ref)).buffer), Buffer.from((await weights(tr)).buffer))).toBe(0);
     ref.dispose();
     tr.dispose();

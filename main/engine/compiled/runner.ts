@@ -257,13 +257,13 @@ export class CompiledRunner {
       u = await CompiledUpdate.create(graph, { threads: this.threads });
       out = await u.run(before, feeds);
     } catch (e) {
-      this.turnOff(`the ${which} update does not compile: ${msg(e)}`);
+      this.turnOff(`the ${which} update does not compile (step ${step}): ${msg(e)}`);
       return { kind: 'tfjs-done', results: tfjsResults };
     }
     const bad = checkUpdate(tfjsAfter, out.state, tfjsResults, out.results);
     if (bad) {
       await u.release();
-      this.turnOff(`the compiled ${which} update differs from tfjs (${bad})`);
+      this.turnOff(`the compiled ${which} update differs from tfjs at step ${step} (${bad})`);
       return { kind: 'tfjs-done', results: tfjsResults };
     }
     this.updates[which] = u;
