@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { featureClassifier, trainFeatureClassifier, type ClassifierOptions, type FeatureClassifier } from './classifier';
+import { CLASSIFIER_EPOCHS, featureClassifier, trainFeatureClassifier, type ClassifierOptions, type FeatureClassifier } from './classifier';
 import { gather, stratifiedSample } from './eval-sample';
 
 export interface LabelledImages {
@@ -20,7 +20,7 @@ export interface LabelledImages {
   classes: string[];
 }
 
-export const CLASSIFIER_DEFAULTS: Required<Omit<ClassifierOptions, 'indices'>> = { featureDim: 64, epochs: 3, batchSize: 64, maxTrain: 2000, seed: 0 };
+export const CLASSIFIER_DEFAULTS: Required<Omit<ClassifierOptions, 'indices'>> = { featureDim: 64, epochs: CLASSIFIER_EPOCHS, batchSize: 64, maxTrain: 2000, seed: 0 };
 
 /** The training images these options select (the explicit indices, else the stratified sample trainFeatureClassifier draws). */
 function trainIndices(d: LabelledImages, o: ClassifierOptions): number[] {
@@ -33,7 +33,7 @@ export function classifierKey(d: LabelledImages, o: ClassifierOptions = {}): str
   const { indices: _i, ...s } = { ...CLASSIFIER_DEFAULTS, ...o };
   const idx = trainIndices(d, o);
   const h = createHash('sha256');
-  h.update(JSON.stringify({ v: 2, id: d.id, w: d.width, h: d.height, c: d.channels, n: d.count, classes: d.classes, ...s }));
+  h.update(JSON.stringify({ v: 3, id: d.id, w: d.width, h: d.height, c: d.channels, n: d.count, classes: d.classes, ...s }));
   h.update(new Uint8Array(Int32Array.from(idx).buffer));
   h.update(gather(d.pixels, d.width * d.height * d.channels, idx));
   h.update(Uint8Array.from(idx, (i) => d.labels[i]));

@@ -11,6 +11,12 @@ import { fidFromFeatures } from './frechet';
 import { kidFromFeatures, type KidOptions } from './kid';
 import { gather, stratifiedSample } from './eval-sample';
 
+/**
+ * Epochs over the classifier's (up to 2,000) training images. Three conv layers and 20 epochs reach ≈ 81 % train
+ * accuracy on Fashion-MNIST (2 layers, 3 epochs: 35 %, features too weak to tell generators apart).
+ */
+export const CLASSIFIER_EPOCHS = 20;
+
 export interface ClassifierOptions {
   featureDim?: number;
   epochs?: number;
@@ -56,6 +62,7 @@ export async function trainFeatureClassifier(
     layers: [
       tf.layers.conv2d({ inputShape: [h, w, c], filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
       tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2) }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(5) }),
       tf.layers.globalAveragePooling2d({}),
       tf.layers.dense({ units: featureDim, activation: 'relu', kernelInitializer: init(3), name: 'features' }),
       tf.layers.dense({ units: k, activation: 'softmax', kernelInitializer: init(4) }),
@@ -67,7 +74,7 @@ export async function trainFeatureClassifier(
   let trainAccuracy = 0;
   try {
     // the sample is already in a seeded random order; fit's own shuffle would use Math.random (not reproducible)
-    const hist = await model.fit(x, y, { epochs: o.epochs ?? 3, batchSize: o.batchSize ?? 64, shuffle: false, verbose: 0 });
+    const hist = await model.fit(x, y, { epochs: o.epochs ?? CLASSIFIER_EPOCHS, batchSize: o.batchSize ?? 64, shuffle: false, verbose: 0 });
     const acc = hist.history.acc ?? hist.history.accuracy;
     trainAccuracy = acc ? Number(acc[acc.length - 1]) : 0;
   } finally {
