@@ -4,7 +4,7 @@
  */
 import { encodeModel, type OnnxValueInfo } from '../export/onnx-proto';
 import type { Trace, TraceValue } from './trace';
-import { GraphBuilder, ONNX_TYPE, translateNode } from './translate';
+import { GraphBuilder, Layouts, ONNX_TYPE, translateNode } from './translate';
 
 export const OPSET = 18;
 
@@ -53,14 +53,15 @@ export function compileTrace(trace: Trace, name = 'train_step'): CompiledGraph {
     return v;
   };
   for (const c of trace.constants) if (need.has(c.name)) b.initializer(c.name, c.dtype, c.shape, c.data);
-  trace.nodes.forEach((n, i) => keep.has(i) && translateNode(b, n, value));
+  const layouts = new Layouts(b, (n) => value(n).shape);
+  trace.nodes.forEach((n, i) => keep.has(i) && translateNode(b, layouts, n, value));
   const outputs: OnnxValueInfo[] = [];
   for (const [v, src] of trace.stateOut) {
-    b.node('Identity', [src], [outName(v)]);
+    b.node('Identity', [layouts.nhwc(src)], [outName(v)]);
     outputs.push(info(value(src), outName(v)));
   }
   for (const [r, src] of trace.results) {
-    b.node('Identity', [src], [resName(r)]);
+    b.node('Identity', [layouts.nhwc(src)], [resName(r)]);
     outputs.push(info(value(src), resName(r)));
   }
   const stateIn = trace.stateIn.filter((v) => need.has(v.name));

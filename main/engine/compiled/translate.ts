@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AttrType, type Attr, type OnnxNode, type OnnxTensor } from '../export/onnx-proto';
-import { arrayInputs, type DType, type TraceNode, type TraceValue } from './trace';
+import { type DType, type TraceNode, type TraceValue } from './trace';
 
 export class UnsupportedKernelError extends Error {
   readonly code = 'unsupported_kernel';
@@ -26,6 +26,10 @@ const INT64 = 7;
 const ints = (name: string, v: number[]): Attr => ({ name, type: AttrType.INTS, ints: v });
 const int = (name: string, v: number): Attr => ({ name, type: AttrType.INT, i: v });
 const float = (name: string, v: number): Attr => ({ name, type: AttrType.FLOAT, f: v });
+
+const TO_NCHW = [0, 3, 1, 2];
+const TO_NHWC = [0, 2, 3, 1];
+const HWIO_TO_OIHW = [3, 2, 0, 1];
 
 /** Nodes and initializers being written; names are unique per builder. */
 export class GraphBuilder {
@@ -67,10 +71,89 @@ export class GraphBuilder {
   }
 }
 
+/**
+ * Where a rank-4 value is held: tfjs's NHWC (the trace name itself), NCHW (a second name), or both. A convolution's
+ * output stays NCHW, elementwise ops and reductions run in whichever layout their inputs have, and the NHWC form is
+ * made only where something needs it (a reshape, a graph output): so the layout transposes between layers vanish
+ * instead of relying on ORT to cancel pairs (which a broadcast or reshape in between stops).
+ */
+export class Layouts {
+  private readonly nchwOf = new Map<string, string>();
+  /** Values whose NHWC form is not written yet. */
+  private readonly pending = new Set<string>();
+  private readonly broadcasts = new Map<string, string>();
+
+  constructor(
+    private readonly b: GraphBuilder,
+    private readonly shapeOf: (name: string) => number[],
+  ) {}
+
+  hasNchw(name: string): boolean {
+    return this.nchwOf.has(name);
+  }
+
+  /** The NHWC form (written now if only the NCHW one exists). */
+  nhwc(name: string): string {
+    if (this.pending.delete(name)) this.b.node('Transpose', [this.nchwOf.get(name)!], [name], [ints('perm', TO_NHWC)]);
+    return name;
+  }
+
+  /** The NCHW form (a transpose of the NHWC one the first time it is asked for). */
+  nchw(name: string): string {
+    let m = this.nchwOf.get(name);
+    if (!m) {
+      m = this.b.op('Transpose', [name], [ints('perm', TO_NCHW)]);
+      this.nchwOf.set(name, m);
+    }
+    return m;
+  }
+
+  /** A fresh ONNX name for `out` computed in NCHW; its NHWC form is written on demand. */
+  produceNchw(out: string): string {
+    const m = this.b.tmp('nchw');
+    this.nchwOf.set(out, m);
+    this.pending.add(out);
+    return m;
+  }
+
+  /** `out` is `src` (an identity): it shares src's forms. */
+  alias(out: string, src: string): void {
+    if (this.nchwOf.has(src) && this.pending.has(src)) {
+      this.nchwOf.set(out, this.nchwOf.get(src)!);
+      this.pending.add(out);
+      return;
+    }
+    this.b.node('Identity', [src], [out]);
+    if (this.nchwOf.has(src)) this.nchwOf.set(out, this.nchwOf.get(src)!);
+  }
+
+  /**
+   * A lower-rank or size-1-broadcast operand of an NCHW elementwise op, in NCHW broadcast form: right-aligned to
+   * NHWC, padded to rank 4 and permuted (a reshape when only one of its dimensions is above 1).
+   */
+  broadcastNchw(name: string): string {
+    const s = this.shapeOf(name);
+    if (s.length === 0 || s.every((d) => d === 1)) return name;
+    if (this.nchwOf.has(name)) return this.nchwOf.get(name)!;
+    let m = this.broadcasts.get(name);
+    if (m) return m;
+    const p = [...Array(4 - s.length).fill(1), ...s];
+    const target = TO_NCHW.map((i) => p[i]);
+    // a reshape does it when the dimensions above 1 keep their order under the permutation
+    const moved = [...p.keys()].filter((i) => p[i] !== 1).map((i) => TO_NCHW.indexOf(i));
+    const sameOrder = moved.every((v, i) => i === 0 || v > moved[i - 1]);
+    if (sameOrder) m = this.b.op('Reshape', [name, this.b.int64s(target)]);
+    else m = this.b.op('Transpose', [s.length === 4 ? name : this.b.op('Reshape', [name, this.b.int64s(p)])], [ints('perm', TO_NCHW)]);
+    this.broadcasts.set(name, m);
+    return m;
+  }
+}
+
 interface Ctx {
   b: GraphBuilder;
   node: TraceNode;
   value(name: string): TraceValue;
+  layouts: Layouts;
 }
 
 type Rule = (c: Ctx, x: (key: string) => string, out: string) => void;
@@ -78,9 +161,6 @@ type Rule = (c: Ctx, x: (key: string) => string, out: string) => void;
 const unary = (op: string): Rule => (c, x, out) => c.b.node(op, [x('x')], [out]);
 const binary = (op: string): Rule => (c, x, out) => c.b.node(op, [x('a'), x('b')], [out]);
 
-const TO_NCHW = [0, 3, 1, 2];
-const TO_NHWC = [0, 2, 3, 1];
-const HWIO_TO_OIHW = [3, 2, 0, 1];
 
 function conv2dInfo(c: Ctx, xShape: number[], filterShape: number[]) {
   const a = c.node.attrs as { strides: number | [number, number]; pad: unknown; dilations?: number | [number, number]; dimRoundingMode?: string; dataFormat?: string };
@@ -119,7 +199,7 @@ const TABLE: Record<string, Rule> = {
   LessEqual: binary('LessOrEqual'),
   Equal: binary('Equal'),
   LogicalNot: unary('Not'),
-  AddN: (c, _x, out) => c.b.node('Sum', arrayInputs(c.node), [out]),
+  AddN: (c, x, out) => c.b.node('Sum', arrayKeys(c.node).map(x), [out]),
   LeakyRelu: (c, x, out) => c.b.node('LeakyRelu', [x('x')], [out], [float('alpha', Number(c.node.attrs.alpha))]),
   Step: (c, x, out) => {
     // tfjs: x > 0 ? 1 : alpha (only ever the derivative of relu-like ops here)
@@ -140,7 +220,7 @@ const TABLE: Record<string, Rule> = {
   // the recorded output shape already has any -1 resolved
   Reshape: (c, x, out) => {
     const to = c.value(out).shape;
-    const from = c.value(x('x')).shape;
+    const from = c.value(c.node.inputs.x).shape;
     // tfjs's gradients reshape to the shape a value already has: an Identity, which lets ORT move layout transposes
     if (to.length === from.length && to.every((d, i) => d === from[i])) c.b.node('Identity', [x('x')], [out]);
     else c.b.node('Reshape', [x('x'), c.b.int64s(to)], [out]);
@@ -163,45 +243,45 @@ const TABLE: Record<string, Rule> = {
     c.b.node('MatMul', [t(x('a'), c.node.attrs.transposeA), t(x('b'), c.node.attrs.transposeB)], [out]);
   },
   Conv2D: (c, x, out) => {
-    const xs = c.value(x('x')).shape;
-    const fs = c.value(x('filter')).shape;
+    const xs = c.value(c.node.inputs.x).shape;
+    const fs = c.value(c.node.inputs.filter).shape;
     const { pads, strides, dilations } = conv2dInfo(c, xs, fs);
-    const xin = c.b.op('Transpose', [x('x')], [ints('perm', TO_NCHW)]);
     const w = c.b.op('Transpose', [x('filter')], [ints('perm', HWIO_TO_OIHW)]);
-    const y = c.b.op('Conv', [xin, w], [ints('kernel_shape', [fs[0], fs[1]]), ints('pads', pads), ints('strides', strides), ints('dilations', dilations)]);
-    c.b.node('Transpose', [y], [out], [ints('perm', TO_NHWC)]);
+    const attrs = [ints('kernel_shape', [fs[0], fs[1]]), ints('pads', pads), ints('strides', strides), ints('dilations', dilations)];
+    c.b.node('Conv', [c.layouts.nchw(c.node.inputs.x), w], [c.layouts.produceNchw(out)], attrs);
   },
   Conv2DBackpropInput: (c, x, out) => {
     const xs = (c.node.attrs.inputShape as number[]).map(Number);
-    const fs = c.value(x('filter')).shape;
-    const dys = c.value(x('dy')).shape;
+    const fs = c.value(c.node.inputs.filter).shape;
+    const dys = c.value(c.node.inputs.dy).shape;
     const { pads, strides, dilations } = conv2dInfo(c, xs, fs);
     // ConvTranspose's natural size is s·(dy−1) + (k−1)·d + 1 − pads; output_padding adds the rows the forward conv dropped
     const natural = [0, 1].map((i) => strides[i] * (dys[1 + i] - 1) + (fs[i] - 1) * dilations[i] + 1 - pads[i] - pads[i + 2]);
     const outPad = [0, 1].map((i) => xs[1 + i] - natural[i]);
     if (outPad.some((p, i) => p < 0 || p >= Math.max(strides[i], dilations[i]))) throw new UnsupportedKernelError('Conv2DBackpropInput', `output padding ${outPad}`);
-    const dy = c.b.op('Transpose', [x('dy')], [ints('perm', TO_NCHW)]);
     const w = c.b.op('Transpose', [x('filter')], [ints('perm', HWIO_TO_OIHW)]);
-    const y = c.b.op('ConvTranspose', [dy, w], [
+    c.b.node('ConvTranspose', [c.layouts.nchw(c.node.inputs.dy), w], [c.layouts.produceNchw(out)], [
       ints('kernel_shape', [fs[0], fs[1]]), ints('pads', pads), ints('strides', strides), ints('dilations', dilations), ints('output_padding', outPad),
     ]);
-    c.b.node('Transpose', [y], [out], [ints('perm', TO_NHWC)]);
   },
   Conv2DBackpropFilter: (c, x, out) => {
-    const xs = c.value(x('x')).shape;
-    const dys = c.value(x('dy')).shape;
+    const xs = c.value(c.node.inputs.x).shape;
+    const dys = c.value(c.node.inputs.dy).shape;
     const fs = (c.node.attrs.filterShape as number[]).map(Number);
     const { pads, strides, dilations } = conv2dInfo(c, xs, fs);
     // dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s + kh·d − pt, …, ci] · dy[n, oh, ow, co]:
     // a conv of x as [ci, n, H, W] with dy as [co, n, OH, OW], stride d, dilation s, giving [ci, co, kh, kw]
     const end = [0, 1].map((i) => (fs[i] - 1) * dilations[i] + (dys[1 + i] - 1) * strides[i] + 1 - xs[1 + i] - pads[i]);
-    let xin = c.b.op('Transpose', [x('x')], [ints('perm', [3, 0, 1, 2])]);
+    // [C, N, H, W] from whichever form exists: the NCHW one with N and C swapped, else the NHWC one
+    const batchByChannel = (key: string) =>
+      c.layouts.hasNchw(c.node.inputs[key]) ? c.b.op('Transpose', [c.layouts.nchw(c.node.inputs[key])], [ints('perm', [1, 0, 2, 3])]) : c.b.op('Transpose', [x(key)], [ints('perm', [3, 0, 1, 2])]);
+    let xin = batchByChannel('x');
     if (end.some((e) => e < 0)) {
       // the forward conv never read the last rows/columns: crop them instead of padding negatively
       const keep = [0, 1].map((i) => xs[1 + i] + Math.min(0, end[i]));
       xin = c.b.op('Slice', [xin, c.b.int64s([0, 0]), c.b.int64s(keep), c.b.int64s([2, 3])]);
     }
-    const w = c.b.op('Transpose', [x('dy')], [ints('perm', [3, 0, 1, 2])]);
+    const w = batchByChannel('dy');
     const y = c.b.op('Conv', [xin, w], [
       ints('kernel_shape', [dys[1], dys[2]]),
       ints('pads', [pads[0], pads[1], Math.max(0, end[0]), Math.max(0, end[1])]),
@@ -220,13 +300,25 @@ function constantLike(c: Ctx, out: string, fill: number): void {
 
 function reduce(op: string): Rule {
   return (c, x, out) => {
-    const rank = c.value(x('x')).shape.length;
+    const rank = c.value(c.node.inputs.x).shape.length;
     const a = c.node.attrs as { axis?: number | number[] | null; reductionIndices?: number | number[] | null; keepDims?: boolean };
     const ax = a.axis !== undefined ? a.axis : a.reductionIndices;
     const axes = ax == null ? [...Array(rank).keys()] : (Array.isArray(ax) ? ax : [ax]).map((d) => (Number(d) + rank) % rank);
     if (rank === 0 || axes.length === 0) {
       c.b.node('Identity', [x('x')], [out]);
       return;
+    }
+    const src = c.node.inputs.x;
+    if (rank === 4 && c.layouts.hasNchw(src)) {
+      // in NCHW: the same axes, renumbered; without keepDims the axes left must keep their order
+      const at = axes.map((d) => TO_NCHW.indexOf(d)).sort((p, q) => p - q);
+      const left = [0, 1, 2, 3].filter((d) => !axes.includes(d)).map((d) => TO_NCHW.indexOf(d));
+      const ordered = left.every((v, i) => i === 0 || v > left[i - 1]);
+      if (a.keepDims || ordered) {
+        const to = a.keepDims ? c.layouts.produceNchw(out) : out;
+        c.b.node(op, [c.layouts.nchw(src), c.b.int64s(at)], [to], [int('keepdims', a.keepDims ? 1 : 0)]);
+        return;
+      }
     }
     c.b.node(op, [x('x'), c.b.int64s(axes)], [out], [int('keepdims', a.keepDims ? 1 : 0)]);
   };
@@ -236,15 +328,46 @@ export function supportedKernels(): string[] {
   return Object.keys(TABLE);
 }
 
+/** Elementwise kernels: correct in any layout, as long as all their operands use the same one. */
+const ELEMENTWISE = new Set([
+  'Abs', 'Neg', 'Relu', 'Sqrt', 'Tanh', 'Sigmoid', 'Sign', 'Exp', 'Log', 'Softplus', 'Square', 'LeakyRelu', 'Step', 'ClipByValue', 'LogicalNot',
+  'Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'Pow', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'Select', 'AddN', 'Cast',
+]);
+
+/** Array-input kernels (AddN) are recorded under keys '0', '1', …; the others under their names. */
+function arrayKeys(node: TraceNode): string[] {
+  return Object.keys(node.inputs).filter((k) => /^\d+$/.test(k)).sort((p, q) => Number(p) - Number(q));
+}
+
 /** Append the ONNX ops for one recorded kernel (its outputs keep their trace names). */
-export function translateNode(b: GraphBuilder, node: TraceNode, value: (name: string) => TraceValue): void {
+export function translateNode(b: GraphBuilder, layouts: Layouts, node: TraceNode, value: (name: string) => TraceValue): void {
   const rule = TABLE[node.kernel];
   if (!rule) throw new UnsupportedKernelError(node.kernel);
   if (node.outputs.length !== 1) throw new UnsupportedKernelError(node.kernel, `${node.outputs.length} outputs`);
-  const x = (key: string) => {
+  const has = (key: string) => {
     const n = node.inputs[key];
     if (n === undefined) throw new UnsupportedKernelError(node.kernel, `no input '${key}'`);
     return n;
   };
-  rule({ b, node, value }, x, node.outputs[0].name);
+  const out = node.outputs[0];
+  const same = (p: number[], q: number[]) => p.length === q.length && p.every((d, i) => d === q[i]);
+  if ((node.kernel === 'Identity' || (node.kernel === 'Reshape' && same(value(has('x')).shape, out.shape)) || (node.kernel === 'Cast' && value(has('x')).dtype === out.dtype))) {
+    layouts.alias(out.name, has('x'));
+    return;
+  }
+  if (ELEMENTWISE.has(node.kernel) && out.shape.length === 4) {
+    // NCHW when every full-size operand has an NCHW form (and at least one exists): broadcast operands follow
+    const full = Object.values(node.inputs).filter((n) => same(value(n).shape, out.shape));
+    if (full.length > 0 && full.every((n) => layouts.hasNchw(n))) {
+      const to = layouts.produceNchw(out.name);
+      const v = (n: string) => (n === to ? { ...out, name: to, shape: TO_NCHW.map((i) => out.shape[i]) } : value(n));
+      const x = (key: string) => {
+        const n = has(key);
+        return same(value(n).shape, out.shape) ? layouts.nchw(n) : layouts.broadcastNchw(n);
+      };
+      rule({ b, node, value: v, layouts }, x, to);
+      return;
+    }
+  }
+  rule({ b, node, value, layouts }, (key) => layouts.nhwc(has(key)), out.name);
 }
