@@ -71,6 +71,22 @@ describe('compiled step: every architecture × stabiliser compiles and matches i
   }
 });
 
+describe('compiled step: the other settings that change the graph', () => {
+  it('dcgan28: ln, clip, DiffAugment, ADA, per-forward SN, n_dis 2 with linear decay, genBatch, dequantisation', async () => {
+    const data = images(28, 1);
+    const variants: TrainConfigInput[] = [
+      { d: { norm: 'ln' } }, { d: { norm: 'clip' } }, { aug: { mode: 'diffaugment' } }, { aug: { mode: 'ada', p0: 0.5 } },
+      { sn: { update: 'per-forward' } }, { ndis: 2, lrDecay: 'linear', steps: 10 }, { genBatch: 16 }, { dequantize: true },
+    ];
+    for (const v of variants) {
+      const tr = new Trainer(cfg('dcgan28', { ...v, engine: 'onnxruntime' }), data);
+      for (let i = 0; i < 2; i++) expect(Number.isFinite((await tr.advance(i === 1)).dLoss), JSON.stringify(v)).toBe(true);
+      expect(tr.engine.engine, JSON.stringify(v)).toBe('onnxruntime');
+      tr.dispose();
+    }
+  }, 120_000);
+});
+
 describe('compiled step: correctness of the whole', () => {
   it('a trace bakes in nothing that changes from step to step: two steps compile to identical graphs', () => {
     const data = images(28, 1, 3);
