@@ -526,12 +526,23 @@ export class Trainer implements StepHost {
   /** n fresh generator samples from an RNG derived from (seed, step), not touching the training RNG. */
   async generate(n: number, stream = 3): Promise<Float32Array> {
     const r = Rng.derive(this.config.seed ^ (this.step * 7919), stream);
-    const z = this.z(n, r);
-    const oh = this.onehot(undefined, n, r);
-    const t = this.withEma(() => this.G.apply(z, oh));
-    const out = (await t.data()) as Float32Array;
-    tf.dispose([t, z, oh ?? []]);
-    return out;
+    const zs = r.normal(n * this.config.zdim);
+    const oh = this.onehotHost(undefined, n, r);
+    // in chunks (inference: BN on fixed statistics, so each sample is the same whatever the chunk): 5,000 images of
+    // 32×32 in one batch would need gigabytes of activations
+    const chunk = 256;
+    let out: Float32Array | null = null;
+    for (let first = 0; first < n; first += chunk) {
+      const k = Math.min(chunk, n - first);
+      const z = tf.tensor(zs.subarray(first * this.config.zdim, (first + k) * this.config.zdim), [k, this.config.zdim]);
+      const o = oh ? tf.tensor(oh.data.subarray(first * oh.shape[1], (first + k) * oh.shape[1]), [k, oh.shape[1]]) : undefined;
+      const t = this.withEma(() => this.G.apply(z, o));
+      const part = (await t.data()) as Float32Array;
+      out ??= new Float32Array((part.length / k) * n);
+      out.set(part, (part.length / k) * first);
+      tf.dispose([t, z, o ?? []]);
+    }
+    return out ?? new Float32Array(0);
   }
 
   /**
