@@ -130,7 +130,7 @@ export const MenuCommand = z.discriminatedUnion('command', [
 ]);
 export type MenuCommand = z.infer<typeof MenuCommand>;
 
-export const EXPORT_FORMATS = ['tfjs', 'onnx', 'png', 'gif', 'html'] as const;
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'pytorch', 'png', 'gif', 'html'] as const;
 export const DialogRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('openDataset') }).strict(),
   z.object({ kind: z.literal('openRun') }).strict(),

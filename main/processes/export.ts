@@ -23,6 +23,7 @@ import { decodeSafetensors, encodeSafetensors, torchState } from '../engine/expo
 import { assetFiles } from '../torch/assets';
 import { writeFileAtomic, writeFolder, type FileSet } from '../runs/atomic';
 import { readRunFiles, readSnapshots } from '../runs/read-run';
+import { EXPORT_FORMATS } from '../../shared/api';
 
 export { ExportError, type LoadedRun };
 
@@ -36,7 +37,7 @@ async function tfjsBundle(): Promise<Uint8Array> {
   return new Uint8Array(await fs.readFile(createRequire(import.meta.url).resolve('@tensorflow/tfjs/dist/tf.min.js')));
 }
 
-export const EXPORT_FORMATS = ['tfjs', 'onnx', 'pytorch', 'png', 'gif', 'html'] as const;
+export { EXPORT_FORMATS };
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {

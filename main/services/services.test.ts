@@ -29,10 +29,12 @@ describe('services', () => {
     const r = await services.call('app.info', {});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const info = r.value as { backend: { name: string; reason: string }; transport: string };
+    const info = r.value as { backend: { name: string; reason: string; engine?: string }; transport: string };
     expect(info.transport).toBe('web');
     expect(info.backend.name).toMatch(/^(wasm|tensorflow|tensorflow-gpu|webgpu)$/);
     expect(info.backend.reason.length).toBeGreaterThan(0);
+    // and whether training steps compile to onnxruntime here (they do: onnxruntime-node ships its CPU build)
+    expect(info.backend.engine).toMatch(/^onnxruntime-node [\d.]+ \(cpu, \d+ threads\): training steps compile to ONNX/);
   });
 
   it('rejects unknown calls and invalid requests with typed errors', async () => {
