@@ -1,6 +1,6 @@
 /** Child-process entry: initialise the tfjs backend and report which one and why. */
 import { initBackend } from '../engine/backend';
-import { probeOnnxruntime } from '../engine/compiled/session';
+import { probeOnnxruntime } from '../engine/onnx-step/session';
 
 const forceIndex = process.argv.indexOf('--backend');
 const force = forceIndex >= 0 ? process.argv[forceIndex + 1] : undefined;

@@ -18,7 +18,7 @@ import { SigmaProbe } from './diagnostics';
 import { Augmenter, disposeAugTensors, type AdaState, type AugArrays, type AugTensors, type HostTensor } from '../augment/index';
 import { augOps, effectiveAugMode } from '../../../shared/small-data';
 import { measureGauge, type Gauge } from './gauge';
-import { CompiledRunner, type EngineInfo, type StepHost } from '../compiled/runner';
+import { CompiledRunner, type EngineInfo, type StepHost } from '../onnx-step/runner';
 
 /** Host inputs of one update, by name: the tfjs step makes tensors of them, a compiled step is fed them. */
 export type StepFeeds = Record<string, HostTensor>;
