@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --json] [--only cnn32,dcgan28,mlp2d,sn-overhead,aug-overhead,sample,peak] [--repeats N] [--threads 1,2]
- *                [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]`
- * Training-iteration speed (one D step + one G step) of the SN-GAN models on the active tfjs backend, achieved
+ *                [--engines tfjs,onnxruntime] [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]`
+ * Training-iteration speed (one D step + one G step) of the SN-GAN models on the active tfjs backend and with the
+ * step compiled for onnxruntime (engine/onnx-step/: compile_ms for the first step apart, ratio_vs_wasm), achieved
  * GFLOP/s (FLOPs counted once per model from the kernels an iteration runs, flops.ts) and the share of a measured
  * machine peak (a large matrix product on the same backend and threads), SN overhead, DiffAugment overhead
  * (aug-overhead: the same iteration with color, translation, cutout on reals and fakes), sample throughput, peak RSS
@@ -262,10 +263,11 @@ async function main(): Promise<void> {
       const reps = name === 'mlp2d' ? repeats * 20 : repeats;
       const r = await timeIterations(name, 'sn', warmup, reps, backend);
       if (engines.includes('tfjs')) out(tag(r));
+      let ortPlain: Result | null = null;
       if (engines.includes('onnxruntime')) {
-        const o = await timeIterations(name, 'sn', Math.max(warmup, 2), reps, backend, 'off', 'onnxruntime', threads ?? 0);
-        o.ratio_vs_wasm = o.median_ms / r.median_ms;
-        out(tag(o));
+        ortPlain = await timeIterations(name, 'sn', Math.max(warmup, 2), reps, backend, 'off', 'onnxruntime', threads ?? 0);
+        ortPlain.ratio_vs_wasm = ortPlain.median_ms / r.median_ms;
+        out(tag(ortPlain));
       }
       if (only.includes('sn-overhead')) {
         const plain = await timeIterations(name, 'none', warmup, reps, backend);
@@ -273,9 +275,16 @@ async function main(): Promise<void> {
         out(tag(plain));
       }
       if (only.includes('aug-overhead') && name !== 'mlp2d') {
-        const augd = await timeIterations(name, 'sn', warmup, reps, backend, 'diffaugment');
-        augd.aug_overhead = augd.median_ms / r.median_ms - 1;
-        out(tag(augd));
+        if (engines.includes('tfjs')) {
+          const augd = await timeIterations(name, 'sn', warmup, reps, backend, 'diffaugment');
+          augd.aug_overhead = augd.median_ms / r.median_ms - 1;
+          out(tag(augd));
+        }
+        if (engines.includes('onnxruntime') && ortPlain) {
+          const augo = await timeIterations(name, 'sn', Math.max(warmup, 2), reps, backend, 'diffaugment', 'onnxruntime', threads ?? 0);
+          augo.aug_overhead = augo.median_ms / ortPlain.median_ms - 1;
+          out(tag(augo));
+        }
       }
     }
     if (only.includes('sample')) out(tag(await sampleThroughput(backend, repeats)));

@@ -22,7 +22,7 @@ const commands: Record<string, Command> = {
   sample: { help: sampleHelp, run: sampleCommand },
   eval: { help: evalHelp, run: evalCommand },
   serve: { help: serveHelp, run: serveCommand },
-  bench: { help: 'sngan-studio bench [--json] [--only cnn32,dcgan28,mlp2d,sn-overhead,sample,peak] [--repeats N] [--threads 1,2] [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]', run: benchCommand },
+  bench: { help: 'sngan-studio bench [--json] [--only cnn32,dcgan28,mlp2d,sn-overhead,aug-overhead,sample,peak] [--repeats N] [--threads 1,2] [--engines tfjs,onnxruntime] [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]', run: benchCommand },
 };
 
 /** The benchmark runs in a process of its own so its timings see a fresh tfjs engine. */
