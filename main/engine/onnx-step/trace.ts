@@ -73,8 +73,6 @@ export function traceUpdate<T>(
   feeds: Record<string, tf.Tensor>,
   f: () => T,
   results: (value: T) => Record<string, tf.Tensor>,
-  /** Debugging: called with every recorded kernel output. */
-  onOutput?: (name: string, t: tf.Tensor) => void,
 ): { trace: Trace; value: T } {
   const engine = tf.engine() as unknown as EngineLike;
   const nameOf = new Map<number, string>();
@@ -143,7 +141,6 @@ export function traceUpdate<T>(
     const outputs = outs.map((o) => {
       const v = { name: `v${nextValue++}:${kernel}`, shape: [...o.shape], dtype: dtypeOf(o) };
       nameOf.set(o.id, add(v));
-      onOutput?.(v.name, o);
       return v;
     });
     trace.nodes.push({ kernel, attrs: { ...(attrs ?? {}) }, inputs: ins, outputs });

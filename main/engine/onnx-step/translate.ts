@@ -218,13 +218,9 @@ const TABLE: Record<string, Rule> = {
     c.b.node('Cast', [x('x')], [out], [int('to', ONNX_TYPE[to])]);
   },
   // the recorded output shape already has any -1 resolved
-  Reshape: (c, x, out) => {
-    const to = c.value(out).shape;
-    const from = c.value(c.node.inputs.x).shape;
-    // tfjs's gradients reshape to the shape a value already has: an Identity, which lets ORT move layout transposes
-    if (to.length === from.length && to.every((d, i) => d === from[i])) c.b.node('Identity', [x('x')], [out]);
-    else c.b.node('Reshape', [x('x'), c.b.int64s(to)], [out]);
-  },
+  // (a reshape to the shape a value already has is an identity: translateNode aliases it)
+  Reshape: (c, x, out) => c.b.node('Reshape', [x('x'), c.b.int64s(c.value(out).shape)], [out]),
+
   Transpose: (c, x, out) => c.b.node('Transpose', [x('x')], [out], [ints('perm', (c.node.attrs.perm as number[]).map(Number))]),
   Tile: (c, x, out) => c.b.node('Tile', [x('x'), c.b.int64s((c.node.attrs.reps as number[]).map(Number))], [out]),
   ZerosLike: (c, _x, out) => constantLike(c, out, 0),
