@@ -4,7 +4,7 @@
  * trainer continues bit-for-bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveForData, resolveOptim, type AugOp, type ResolvedConfig, type TrainConfig } from '../../../shared/config';
+import { resolveForData, resolveOptim, type ResolvedConfig, type TrainConfig } from '../../../shared/config';
 import type { LayerDiag } from '../../../shared/events';
 import { logical } from '../models/params';
 import { buildModels, modelSpec, type Discriminator, type Generator, type ModelSpec } from '../models/index';
@@ -15,13 +15,13 @@ import { StandingStats } from './standing-stats';
 import { Rng, type RngState } from './rng';
 import type { DataSource } from './data';
 import { SigmaProbe } from './diagnostics';
-import { Augmenter, disposeAugTensors, type AdaState, type AugArrays, type AugTensors, type HostTensor } from '../augment/index';
+import { Augmenter, disposeAugTensors, type AdaState, type AugTensors, type HostTensor } from '../augment/index';
 import { augOps, effectiveAugMode } from '../../../shared/small-data';
 import { measureGauge, type Gauge } from './gauge';
 import { CompiledRunner, type EngineInfo, type StepHost } from '../onnx-step/runner';
+import { augOf, onehotRows, putAug, putFeed, scalarFeed, tensorsOf, type StepFeeds } from './feeds';
 
-/** Host inputs of one update, by name: the tfjs step makes tensors of them, a compiled step is fed them. */
-export type StepFeeds = Record<string, HostTensor>;
+export { tensorsOf, type StepFeeds } from './feeds';
 
 export interface DResult {
   dLoss: number;
@@ -165,13 +165,9 @@ export class Trainer implements StepHost {
   }
 
   /** One-hot class rows on the host (labels given, or drawn uniformly from `rng`); none when unconditional. */
+  /** One-hot class rows on the host (labels given, or drawn uniformly from `rng`); none when unconditional. */
   private onehotHost(labels: Int32Array | undefined, n: number, rng: Rng): HostTensor | undefined {
-    const K = this.spec.classes;
-    if (K === 0) return undefined;
-    const lab = labels ?? Int32Array.from({ length: n }, () => rng.int(K));
-    const data = new Float32Array(n * K);
-    for (let i = 0; i < n; i++) data[i * K + lab[i]] = 1;
-    return { data, shape: [n, K] };
+    return onehotRows(this.spec.classes, labels, n, rng);
   }
 
   private z(n: number, rng: Rng): tf.Tensor {
@@ -654,32 +650,6 @@ function absSum(grads: Record<string, tf.Tensor>): tf.Scalar {
 }
 
 const pick = (r: Record<string, Float32Array>): DResult => ({ dLoss: r.dLoss[0], dReal: r.dReal[0], dFake: r.dFake[0], signSum: r.signSum[0] });
-
-const scalarFeed = (x: number): HostTensor => ({ data: Float32Array.of(x), shape: [] });
-
-function putFeed(f: StepFeeds, name: string, h: HostTensor | undefined): void {
-  if (h) f[name] = h;
-}
-
-function putAug(f: StepFeeds, prefix: string, a: AugArrays | null): void {
-  for (const [k, h] of Object.entries(a ?? {})) f[`${prefix}.${k}`] = h;
-}
-
-/** The augmentation tensors of one batch among a step's feed tensors (null when none were drawn). */
-function augOf(t: Record<string, tf.Tensor>, prefix: string, ops: AugOp[]): AugTensors | null {
-  const keys = Object.keys(t).filter((k) => k.startsWith(`${prefix}.`));
-  if (keys.length === 0) return null;
-  const a: AugTensors = { ops };
-  for (const k of keys) Object.assign(a, { [k.slice(prefix.length + 1)]: t[k] });
-  return a;
-}
-
-/** A step's feeds as tensors (the caller disposes them). */
-export function tensorsOf(feeds: StepFeeds): Record<string, tf.Tensor> {
-  const t: Record<string, tf.Tensor> = {};
-  for (const [k, h] of Object.entries(feeds)) t[k] = tf.tensor(h.data, h.shape);
-  return t;
-}
 
 /** Checkpoint variables (weights, not BN statistics) that none of these networks has. */
 function staleParams(vars: Record<string, Float32Array>, nets: { vars: Map<string, tf.Variable>; stats: Map<string, tf.Variable> }[]): string[] {
