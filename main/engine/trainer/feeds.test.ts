@@ -31,7 +31,7 @@ describe('step feeds', () => {
     const t = tensorsOf(f);
     const a = augOf(t, 'augR', ['translation'])!;
     expect(a.ops).toEqual(['translation']);
-    expect(Array.from((a ).rowShift!.dataSync())).toEqual([1, -2]);
+    expect(Array.from(a.rowShift!.dataSync())).toEqual([1, -2]);
     expect(augOf(t, 'augF', ['translation'])).toBeNull();
     tf.dispose(Object.values(t));
   });

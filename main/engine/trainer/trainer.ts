@@ -21,8 +21,6 @@ import { measureGauge, type Gauge } from './gauge';
 import { CompiledRunner, type EngineInfo, type StepHost } from '../onnx-step/runner';
 import { augOf, onehotRows, putAug, putFeed, scalarFeed, tensorsOf, type StepFeeds } from './feeds';
 
-export { tensorsOf, type StepFeeds } from './feeds';
-
 export interface DResult {
   dLoss: number;
   dReal: number;
@@ -164,7 +162,6 @@ export class Trainer implements StepHost {
     return h && tf.tensor(h.data, h.shape);
   }
 
-  /** One-hot class rows on the host (labels given, or drawn uniformly from `rng`); none when unconditional. */
   /** One-hot class rows on the host (labels given, or drawn uniformly from `rng`); none when unconditional. */
   private onehotHost(labels: Int32Array | undefined, n: number, rng: Rng): HostTensor | undefined {
     return onehotRows(this.spec.classes, labels, n, rng);
