@@ -1,4 +1,5 @@
 /** Test support: a tiny stored dataset, packages written by the real writer, and train.py runs in them. */
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type TrainConfigInput } from '../../shared/config';
@@ -32,8 +33,8 @@ export async function makePackage(ws: string, name: string, cfg: TrainConfigInpu
 }
 
 /** python3 PKG/train.py ARGS, runs under PKG/runs (or --out). */
-export function train(pkg: string, args: string[] = [], env: Record<string, string> = {}): Promise<PyResult> {
-  return runPython([path.join(pkg, 'train.py'), '--device', 'cpu', ...args], { cwd: pkg, env, timeoutMs: 120_000 });
+export function train(pkg: string, args: string[] = [], env: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<PyResult> {
+  return runPython([path.join(pkg, 'train.py'), '--device', 'cpu', ...args], { cwd: pkg, env, timeoutMs: 120_000, onStart });
 }
 
 export async function onlyRun(runs: string): Promise<string> {

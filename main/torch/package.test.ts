@@ -59,6 +59,34 @@ describe.skipIf(missing !== null)('PyTorch package: DDP', () => {
     const errors = (await readMetrics(run.dir)).filter((e) => e.type === 'error');
     expect(errors[0]?.message).toContain('rank 1');
   });
+
+  it('SIGTERM stops both ranks at the same step with a checkpoint there (exit 0, status stopped); --resume goes on from it', async () => {
+    const pkg = await makePackage(ws, 'pkg-term', { ...toy, steps: 1_000_000, sampleEvery: 100_000, checkpointEvery: 100_000 });
+    const runs = path.join(pkg, 'runs');
+    const r = await train(pkg, ['--nproc', '2'], {}, (child) => {
+      // Stop once a few steps are logged: the request lands mid-run, at a step no schedule checkpoints.
+      const poll = setInterval(() => {
+        void fs.readdir(runs).then(async ([id]) => {
+          const log = id ? await fs.readFile(path.join(runs, id, 'metrics.jsonl'), 'utf8').catch(() => '') : '';
+          if ((log.match(/"type": ?"metrics"/g) ?? []).length >= 3) {
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }
+        }).catch(() => undefined);
+      }, 50);
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const dir = await onlyRun(runs);
+    const run = await openRun(dir);
+    expect(run.status.state).toBe('stopped');
+    const stoppedAt = run.status.step;
+    expect(stoppedAt).toBeGreaterThanOrEqual(3);
+    expect((await fs.readdir(path.join(dir, 'checkpoints'))).filter((n) => n.endsWith('.ckpt'))).toEqual([`step-${stoppedAt}.ckpt`]);
+    const resumed = await train(pkg, ['--resume', dir, '--steps', String(stoppedAt + 2), '--nproc', '2']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await openRun(dir)).status.state).toBe('finished');
+    expect((await metricsOf(dir)).map((e) => e.step).slice(-3)).toEqual([stoppedAt, stoppedAt + 1, stoppedAt + 2]);
+  });
 });
 
 describe.skipIf(missing !== null)('PyTorch package: resume', () => {

@@ -2,7 +2,7 @@
  * Test support: the Python with PyTorch the torch tests run (SNGAN_PYTHON, default /usr/bin/python3 — Debian's
  * python3-torch), whether it is there, and running the package's scripts in it. The app never needs Python.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const PYTHON = process.env.SNGAN_PYTHON ?? '/usr/bin/python3';
@@ -31,13 +31,14 @@ export interface PyResult {
 }
 
 /** Run a Python script to its end (threads capped: the tests share small machines). */
-export function runPython(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<PyResult> {
+export function runPython(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; onStart?: (child: ChildProcess) => void } = {}): Promise<PyResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, args, {
       cwd: opts.cwd,
       env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    opts.onStart?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -6,6 +6,7 @@
   torchrun --nproc_per_node 4 train.py          ranks started by torchrun (reads RANK, WORLD_SIZE, LOCAL_RANK)
   python3 train.py --resume [RUN_DIR]           continue a run (default: the newest under --out) from its checkpoint
 
+SIGTERM or Ctrl-C stops at the next step with a checkpoint (status "stopped"); --resume continues from it.
 `batch` in config.json is the GLOBAL batch: with N ranks each computes batch/N samples per step, so a run
 means the same thing on 1 or 64 GPUs. Needs torch and the standard library only.
 """
@@ -65,6 +66,7 @@ def prepare_run(a):
 
 def worker(rank, world, local_rank, a, prepared=None):
     """One rank. `prepared` (run folder, resume?) comes from the spawning parent; under torchrun rank 0 makes it."""
+    stop = loop.StopRequest().install()  # from the start: a Stop during data loading still ends cleanly
     device = dist.device_for(a.device, local_rank)
     dist.init(rank, world, device)
     run_dir = None
@@ -87,7 +89,7 @@ def worker(rank, world, local_rank, a, prepared=None):
         backend = f"pytorch {torch.__version__} {device.split(':')[0]} x{world}"
         say = print if rank == 0 else (lambda *_, **__: None)
         say(f"run {run_dir} ({backend}, global batch {config['batch']}, {tr.local} per rank)", flush=True)
-        loop.run(tr, run_dir, config["steps"], backend, lambda m: say(m, flush=True))
+        loop.run(tr, run_dir, config["steps"], backend, lambda m: say(m, flush=True), stop)
     except BaseException as err:
         if run_dir and not isinstance(err, (KeyboardInterrupt, SystemExit)):
             loop.report_failure(run_dir, f"rank {rank}: {err}")
@@ -120,9 +122,19 @@ def main(argv=None):
         return 0
     os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
     os.environ["MASTER_PORT"] = str(dist.free_port())
+    import signal
     import torch.multiprocessing as mp
     try:
-        mp.spawn(_spawned, args=(a.nproc, a, prepared), nprocs=a.nproc, join=True)
+        ctx = mp.spawn(_spawned, args=(a.nproc, a, prepared), nprocs=a.nproc, join=False)
+
+        def forward_stop(*_):  # every rank stops at the same step and checkpoints; this process waits for them
+            for p in ctx.processes:
+                if p.is_alive():
+                    os.kill(p.pid, signal.SIGTERM)
+        signal.signal(signal.SIGTERM, forward_stop)
+        signal.signal(signal.SIGINT, forward_stop)
+        while not ctx.join():
+            pass
     except Exception as err:  # a rank raised or died (a signal): the others are ended by spawn
         loop.report_failure(run_dir, str(err).strip().splitlines()[-1] if str(err).strip() else repr(err))
         print(f"train.py: {err}", file=sys.stderr)

@@ -43,6 +43,15 @@ def broadcast(obj, rank, world):
     return box[0]
 
 
+def any_rank(flag, world):
+    """True on every rank when `flag` is true on any (a stop request reaches ranks at different steps)."""
+    if world == 1:
+        return bool(flag)
+    t = torch.tensor([1.0 if flag else 0.0])
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return t.item() > 0
+
+
 def close(world):
     if world > 1 and dist.is_initialized():
         dist.destroy_process_group()

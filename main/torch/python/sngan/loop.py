@@ -1,11 +1,28 @@
 """The training loop of one rank: log, snapshot, checkpoint on the app's schedule; rank 0 alone writes the run
-folder, except that a rank which fails reports its own error there before the job goes down."""
+folder, except that a rank which fails reports its own error there before the job goes down. SIGTERM (the app's
+Stop, a scheduler's pre-emption, Ctrl-C on the launcher) ends the loop at the next step boundary with a checkpoint
+and status "stopped", so `--resume` continues exactly there."""
 import os
 import signal
 import time
 
-from . import png, runfolder
+from . import dist, png, runfolder
 from .trainer import NonFinite, Trainer
+
+
+class StopRequest:
+    """Set by SIGTERM/SIGINT in this process; the loop acts on it between steps (never inside one)."""
+
+    def __init__(self):
+        self.asked = False
+
+    def install(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._ask)
+        return self
+
+    def _ask(self, *_):
+        self.asked = True
 
 
 def _test_fault(rank, step):
@@ -38,7 +55,9 @@ def _checkpoint(tr, run_dir):
         runfolder.update_status(run_dir, step=tr.step)
 
 
-def run(tr: Trainer, run_dir, steps, backend, log=print):
+def run(tr: Trainer, run_dir, steps, backend, log=print, stop=None):
+    """Train to `steps`; returns the step reached. With `stop` (a StopRequest), a request ends the run early:
+    every rank agrees on the same step, checkpoints there, and the status says "stopped"."""
     c, lead = tr.config, tr.rank == 0
     tr.total_steps = max(tr.total_steps, steps)
     if lead:
@@ -46,6 +65,13 @@ def run(tr: Trainer, run_dir, steps, backend, log=print):
     t0, s0 = time.time(), tr.step
     try:
         while tr.step < steps:
+            if stop is not None and dist.any_rank(stop.asked, tr.world):
+                if tr.step > s0 and tr.step % c["checkpointEvery"] != 0:  # else this step's checkpoint exists already
+                    _checkpoint(tr, run_dir)
+                if lead:
+                    runfolder.update_status(run_dir, state="stopped", step=tr.step)
+                    log(f"stopped at step {tr.step} (checkpoint written; --resume continues here)")
+                return tr.step
             s = tr.step + 1
             log_now = s % c["logEvery"] == 0 or s == steps
             stats = tr.train_step(log_now)
