@@ -1,12 +1,12 @@
 /**
  * `sngan-studio compare --dataset <ref> --workspace DIR --steps N [--norms sn,gp,bn,none] [--presets A,…,F]
- *   [--sn-iters 1,5,10] [--set k=v …] [--json]`
+ *   [--sn-iters 1,5,10] [--sn-update per-step,per-forward] [--set k=v …] [--json]`
  * Trains one run per variant (same data, seed, architecture, step budget), one after another, then prints
  * a summary table; with --json, one JSON object on stdout.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { D_NORMS, PRESETS, parseSet } from '../../shared/config';
+import { D_NORMS, PRESETS, SN_UPDATES, parseSet } from '../../shared/config';
 import { buildVariants, runComparison, variantConfigs, type VariantResult } from '../services/compare';
 import { DEFAULT_THRESHOLD } from '../engine/metrics/summary';
 import { parseFlags, UsageError } from './args';
@@ -20,6 +20,7 @@ Options:
   --norms LIST       D normalisations to compare (default sn,gp,bn,none; any of ${D_NORMS.join(', ')})
   --presets LIST     Adam presets from the SN paper, e.g. A,B,C,D,E,F (crossed with --norms)
   --sn-iters LIST    power iterations per step for the SN variants, e.g. 1,5,10
+  --sn-update LIST   when the SN variants refresh u: per-step, per-forward (or both)
   --config FILE      base training config JSON
   --set KEY=VALUE    override one base config key; repeatable
   --min-modes FRAC   quality threshold: fraction of modes covered (2D data; default ${DEFAULT_THRESHOLD.minModesFraction})
@@ -93,7 +94,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   let flags: Record<string, string | boolean | string[]>;
   try {
     ({ flags } = parseFlags(argv, {
-      dataset: 'string', workspace: 'string', steps: 'string', norms: 'string', presets: 'string', 'sn-iters': 'string',
+      dataset: 'string', workspace: 'string', steps: 'string', norms: 'string', presets: 'string', 'sn-iters': 'string', 'sn-update': 'string',
       config: 'string', set: 'multi', 'min-modes': 'string', 'min-hq': 'string', backend: 'string', json: 'boolean', help: 'boolean',
     }));
   } catch (err) {
@@ -122,9 +123,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
     for (const p of presets ?? []) if (!(p in PRESETS)) throw new UsageError(`unknown preset "${p}" (A–F)`);
     for (const i of itersRaw ?? []) if (!/^\d+$/.test(i) || Number(i) < 1 || Number(i) > 10) throw new UsageError(`--sn-iters values must be whole numbers 1–10, got "${i}"`);
     const snIters = itersRaw?.map(Number);
+    const snUpdates = list(flags['sn-update']);
+    for (const u of snUpdates ?? []) if (!(SN_UPDATES as readonly string[]).includes(u)) throw new UsageError(`--sn-update values must be ${SN_UPDATES.join(' or ')}, got "${u}"`);
     // Default study: the four stabilisers. A power-iteration sweep alone varies SN only.
-    const effNorms = norms ?? (snIters && !presets ? ['sn'] : ['sn', 'gp', 'bn', 'none']);
-    variants = buildVariants({ norms: effNorms, presets, snIters });
+    const effNorms = norms ?? ((snIters || snUpdates) && !presets ? ['sn'] : ['sn', 'gp', 'bn', 'none']);
+    variants = buildVariants({ norms: effNorms, presets, snIters, snUpdates });
     if (typeof flags.config === 'string') {
       try {
         base = JSON.parse(await fs.readFile(flags.config, 'utf8')) as Record<string, unknown>;
@@ -177,7 +180,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
         steps: Number(flags.steps),
         threshold,
         note: 'fid/kid (image datasets) are in the feature space of a classifier trained on the dataset labels, not Inception',
-        variants: results.map((r) => ({ label: r.label, runDir: r.runDir, state: r.state, wallSec: r.wallSec, norm: r.config.d.norm, preset: r.config.preset, snIters: r.config.sn.iters, ...r.summary, ...(r.image ? { image: r.image } : {}), ...(r.spectra ? { spectra: r.spectra } : {}) })),
+        variants: results.map((r) => ({ label: r.label, runDir: r.runDir, state: r.state, wallSec: r.wallSec, norm: r.config.d.norm, preset: r.config.preset, snIters: r.config.sn.iters, snUpdate: r.config.sn.update, ...r.summary, ...(r.image ? { image: r.image } : {}), ...(r.spectra ? { spectra: r.spectra } : {}) })),
       }) + '\n',
     );
   } else process.stdout.write(formatTable(results) + '\n');

@@ -16,3 +16,17 @@ describe('augmentation axis', () => {
     ]);
   });
 });
+
+describe('sn.update axis', () => {
+  it('varies only the norms that use SN, after sn.iters in the label', () => {
+    const v = buildVariants({ presets: ['D'], norms: ['sn', 'gp', 'none'], snUpdates: ['per-step', 'per-forward'] });
+    expect(v).toEqual([
+      { label: 'D/sn/per-step', sets: ['preset=D', 'd.norm=sn', 'sn.update=per-step'] },
+      { label: 'D/sn/per-forward', sets: ['preset=D', 'd.norm=sn', 'sn.update=per-forward'] },
+      { label: 'D/gp', sets: ['preset=D', 'd.norm=gp'] },
+      { label: 'D/none', sets: ['preset=D', 'd.norm=none'] },
+    ]);
+    expect(variantConfigs({ dataset: 'x' }, v).map((c) => c.sn.update)).toEqual(['per-step', 'per-forward', 'per-step', 'per-step']);
+    expect(buildVariants({ norms: ['sn'], snIters: [1, 5], snUpdates: ['per-forward'] }).map((x) => x.label)).toEqual(['sn/it1/per-forward', 'sn/it5/per-forward']);
+  });
+});

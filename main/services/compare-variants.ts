@@ -17,43 +17,40 @@ export interface VariantAxes {
   norms?: string[];
   presets?: string[];
   snIters?: number[];
+  /** sn.update per variant ('per-step' | 'per-forward'); varies only for norms that use SN. */
+  snUpdates?: string[];
   /** aug.mode per variant (an augmentation study): 'off' is labelled "none". */
   augModes?: string[];
 }
 
 const AUG_LABELS: Record<string, string> = { off: 'none', diffaugment: 'DiffAugment', ada: 'ADA' };
 
-/** Cartesian product of the given axes; `sn.iters` only varies for norms that use SN; augmentation modes vary innermost. */
+/**
+ * Cartesian product of the given axes; `sn.iters` and `sn.update` only vary for norms that use SN; augmentation
+ * modes vary innermost.
+ */
 export function buildVariants(axes: VariantAxes): CompareVariant[] {
-  const norms = axes.norms?.length ? axes.norms : [undefined];
-  const presets = axes.presets?.length ? axes.presets : [undefined];
-  const augs = axes.augModes?.length ? axes.augModes : [undefined];
+  const axis = <T>(values: T[] | undefined): (T | undefined)[] => (values?.length ? values : [undefined]);
   const out: CompareVariant[] = [];
-  for (const p of presets) {
-    for (const n of norms) {
+  for (const p of axis(axes.presets)) {
+    for (const n of axis(axes.norms)) {
       const usesSn = n === undefined || n.startsWith('sn');
-      const iters = axes.snIters?.length && usesSn ? axes.snIters : [undefined];
-      for (const it of iters) {
-        for (const aug of augs) {
-          const sets: string[] = [];
-          const label: string[] = [];
-          if (p !== undefined) {
-            sets.push(`preset=${p}`);
-            label.push(p);
+      for (const it of usesSn ? axis(axes.snIters) : [undefined]) {
+        for (const up of usesSn ? axis(axes.snUpdates) : [undefined]) {
+          for (const aug of axis(axes.augModes)) {
+            const parts: [string, string | number | undefined, string?][] = [
+              ['preset', p],
+              ['d.norm', n],
+              ['sn.iters', it, `it${it}`],
+              ['sn.update', up],
+              ['aug.mode', aug, aug === undefined ? undefined : (AUG_LABELS[aug] ?? aug)],
+            ];
+            const given = parts.filter(([, v]) => v !== undefined);
+            out.push({
+              label: given.map(([, v, l]) => l ?? String(v)).join('/') || 'base',
+              sets: given.map(([k, v]) => `${k}=${v}`),
+            });
           }
-          if (n !== undefined) {
-            sets.push(`d.norm=${n}`);
-            label.push(n);
-          }
-          if (it !== undefined) {
-            sets.push(`sn.iters=${it}`);
-            label.push(`it${it}`);
-          }
-          if (aug !== undefined) {
-            sets.push(`aug.mode=${aug}`);
-            label.push(AUG_LABELS[aug] ?? aug);
-          }
-          out.push({ label: label.join('/') || 'base', sets });
         }
       }
     }
