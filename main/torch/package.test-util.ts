@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type TrainConfigInput } from '../../shared/config';
 import { decodeCheckpoint } from '../engine/trainer/checkpoint';
-import type { TrainerState } from '../engine/trainer/trainer';
+import type { TrainerState } from '../engine/trainer/state';
 import { Rng } from '../engine/trainer/rng';
 import { writePackage } from './package';
 import { runPython, type PyResult } from './python.test-util';

@@ -13,7 +13,7 @@ import { initBackend } from '../engine/backend';
 import { buildModels, modelSpec, type ModelSpec } from '../engine/models/index';
 import { encodeCheckpoint } from '../engine/trainer/checkpoint';
 import { Rng } from '../engine/trainer/rng';
-import type { TrainerState } from '../engine/trainer/trainer';
+import type { TrainerState } from '../engine/trainer/state';
 import { runPython, torchMissing } from './python.test-util';
 
 interface Case { label: string; config: TrainConfigInput; shape: number[]; classes: number }

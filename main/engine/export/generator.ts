@@ -8,7 +8,7 @@ import { ExportError } from '../../../shared/export-error';
 import type { RunFiles } from '../../../shared/run-files';
 import { buildModels, modelSpec, resolveArch, type Generator, type ModelSpec } from '../models/index';
 import { decodeCheckpoint } from '../trainer/checkpoint';
-import type { TrainerState } from '../trainer/trainer';
+import type { TrainerState } from '../trainer/state';
 import { Rng } from '../trainer/rng';
 
 export interface LoadedRun {

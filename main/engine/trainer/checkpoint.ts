@@ -4,7 +4,7 @@
  * The header lists every tensor's name, offset and length plus the scalar state (step, RNG, Adam t, LR line).
  * `ema_bn:` entries are the EMA weights' standing BN statistics (trainer/standing-stats.ts).
  */
-import type { TrainerState } from './trainer';
+import type { TrainerState } from './state';
 import type { RngState } from './rng';
 
 const MAGIC = 'SNGCKPT1';

@@ -9,7 +9,8 @@
  */
 import type { EvalMetrics, RunState, TrainerEvent, TrainerEventOf } from '../../../shared/events';
 import type { z } from 'zod';
-import { NonFiniteError, SAMPLE_GRID, type Trainer } from './trainer';
+import { SAMPLE_GRID, type Trainer } from './trainer';
+import { NonFiniteError } from './nan-guard';
 import { encodeCheckpoint } from './checkpoint';
 import { createAlertMonitor, type AlertMonitor } from '../alerts';
 import type { SpectraResult } from './spectra-runner';

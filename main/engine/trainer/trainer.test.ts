@@ -4,7 +4,8 @@ import { initBackend } from '../backend';
 import { parseConfig, type TrainConfigInput } from '../../../shared/config';
 import { TOYS_2D, sampleMixture } from '../../../shared/toys2d';
 import { dataSource, type DataSource } from './data';
-import { NonFiniteError, Trainer } from './trainer';
+import { Trainer } from './trainer';
+import { NonFiniteError } from './nan-guard';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 
 const ring = TOYS_2D.ring8;
