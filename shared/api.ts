@@ -20,6 +20,20 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+/** Whether this machine can train with PyTorch (Engine: PyTorch): the Python found, its torch and CUDA, or why not. */
+export const PytorchInfo = z.object({
+  available: z.boolean(),
+  python: z.string().optional(),
+  torch: z.string().optional(),
+  cuda: z.boolean().optional(),
+  reason: z.string().optional(),
+});
+export type PytorchInfo = z.infer<typeof PytorchInfo>;
+
+/** Who trains a run: the app's own engine (tfjs / onnxruntime) or PyTorch on this machine. */
+export const TRAINERS = ['app', 'pytorch'] as const;
+export type Trainer = (typeof TRAINERS)[number];
+
 /** Folder-name-safe: letters, digits, . _ : -, and never starting with a dot (so never '.', '..' or a hidden name). */
 const Id = z.string().min(1).max(200).regex(/^(?!\.)[A-Za-z0-9._:-]+$/, 'ids use letters, digits, . _ : - and do not start with a dot');
 const Empty = z.object({}).strict();
@@ -52,6 +66,8 @@ export const RunSummary = z.object({
   config: Json,
   /** Where the run folder is, for a run registered by path from outside the workspace (trained elsewhere). */
   external: z.string().optional(),
+  /** 'pytorch' when its last training was by PyTorch (this machine or elsewhere); absent for the app's engine. */
+  trainer: z.enum(TRAINERS).optional(),
   /**
    * When the service last saw this run's state change (monotonic across the service's life). A control reply
    * and a status event can cross on the wire: clients keep the summary with the newer revision.
@@ -151,6 +167,8 @@ export type DialogResponse = z.infer<typeof DialogResponse>;
 /** Request/response pairs, keyed by call name. */
 export const calls = {
   'app.info': { req: Empty, res: AppInfo },
+  /** Probe (once, cached) for a Python with torch: Engine: PyTorch (this machine) is offered where it is found. */
+  'app.pytorch': { req: Empty, res: PytorchInfo },
   'datasets.list': { req: Empty, res: z.array(DatasetSummary) },
   'datasets.get': { req: z.object({ id: Id }).strict(), res: DatasetSummary },
   'datasets.import': {
@@ -175,7 +193,8 @@ export const calls = {
   'datasets.delete': { req: z.object({ id: Id }).strict(), res: z.object({ deleted: z.boolean() }) },
   'datasets.rename': { req: z.object({ id: Id, name: z.string().min(1).max(200) }).strict(), res: DatasetSummary },
   'runs.list': { req: Empty, res: z.array(RunSummary) },
-  'runs.create': { req: z.object({ dataset: z.string().min(1).max(4096), config: Json.optional() }).strict(), res: RunSummary },
+  /** `trainer: 'pytorch'` trains it with the PyTorch package in this machine's Python (see app.pytorch). */
+  'runs.create': { req: z.object({ dataset: z.string().min(1).max(4096), config: Json.optional(), trainer: z.enum(TRAINERS).optional() }).strict(), res: RunSummary },
   'runs.get': {
     req: z.object({ id: Id }).strict(),
     res: RunSummary.extend({ samples: z.array(z.number().int()), checkpoints: z.array(z.number().int()).optional(), kind: z.enum(['images', 'points']).optional() }),

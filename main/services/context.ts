@@ -1,4 +1,5 @@
 /** What every handler file gets from createServices (services.ts): in its own file so neither imports the other. */
+import type { PytorchInfo } from '../../shared/api';
 import type { EventBus } from './event-bus';
 import type { SettingsProvider } from './settings';
 import type { TrainerLaunch } from './trainer-host';
@@ -10,4 +11,6 @@ export interface ServiceContext {
   backend?: string;
   launchTrainer?: TrainerLaunch;
   settings: SettingsProvider;
+  /** This machine's Python with torch (probed once, on first use), for Engine: PyTorch. */
+  pytorch(): Promise<PytorchInfo>;
 }

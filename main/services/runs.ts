@@ -3,16 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { watchRun } from '../runs/watch';
 import { readRunFiles } from '../runs/read-run';
-import { writePackage } from '../torch/package';
+import { pytorchConfig, pytorchGaps, writePackage } from '../torch/package';
 import { appVersion } from './app-version';
 import { ApiError, type RunSummary } from '../../shared/api';
 import { parseConfig, type TrainConfig } from '../../shared/config';
 import type { RunState, TrainerEvent } from '../../shared/events';
 import { TOYS_2D } from '../../shared/toys2d';
 import { datasetSizeProblem } from '../../shared/small-data';
-import { addExternalRun, augmentedPath, createRun, listCheckpoints, listRuns, listSamples, openRunById, readMetrics, readSamplePoints, RunNotFoundError, samplePath, type RunInfo } from '../runs/store';
+import { addExternalRun, augmentedPath, createRun, updateStatus, listCheckpoints, listRuns, listSamples, openRunById, readMetrics, readSamplePoints, RunNotFoundError, samplePath, type RunInfo } from '../runs/store';
 import { isBuiltin } from '../datasets/builtin';
 import { getDataset } from '../datasets/store';
 import { cliFailure, runCliJson } from './cli-child';
@@ -21,6 +20,8 @@ import type { Handlers } from './dispatch';
 import { nodeEntry } from '../processes/entries';
 import type { ServiceContext } from './context';
 import { TrainerHost } from './trainer-host';
+import { TorchHost } from './pytorch-local';
+import { FINAL_STATES, runFollower } from './run-follow';
 
 /** A run started through the service's own launch path (live events, Runs list), for callers that queue runs. */
 export interface StartedRun {
@@ -60,7 +61,10 @@ function stateOf(run: RunInfo, live: boolean): RunState {
   return run.status.state;
 }
 
-function summary(run: RunInfo, host?: TrainerHost, rev = 0): RunSummary {
+/** PyTorch wrote the run's status last (this machine's engine or a package run elsewhere). */
+const byPytorch = (run: RunInfo) => run.status.backend?.startsWith('pytorch') === true;
+
+function summary(run: RunInfo, host?: TrainerHost | TorchHost, rev = 0): RunSummary {
   const live = host?.running;
   return {
     id: run.id,
@@ -72,11 +76,10 @@ function summary(run: RunInfo, host?: TrainerHost, rev = 0): RunSummary {
     error: run.status.error,
     config: run.config as unknown as Record<string, unknown>,
     ...(run.external ? { external: run.dir } : {}),
+    ...(host instanceof TorchHost || byPytorch(run) ? { trainer: 'pytorch' as const } : {}),
     rev,
   };
 }
-
-const FINAL_STATES: RunState[] = ['finished', 'stopped', 'failed'];
 
 export function runHandlers(ctx: ServiceContext): {
   handlers: Pick<Handlers, RunHandlerNames>;
@@ -84,42 +87,15 @@ export function runHandlers(ctx: ServiceContext): {
   startRun(config: TrainConfig, onEvent?: (e: TrainerEvent) => void): Promise<StartedRun>;
   close(): Promise<void>;
 } {
-  const hosts = new Map<string, TrainerHost>();
+  const hosts = new Map<string, TrainerHost | TorchHost>();
   /** The revision of each run's newest status event (see RunSummary.rev). */
   const revs = new Map<string, number>();
   const summaryOf = (run: RunInfo): RunSummary => summary(run, hosts.get(run.id), revs.get(run.id) ?? 0);
-  /** External runs being followed while another engine writes them. */
-  const watchers = new Map<string, { close(): void }>();
-
-  /** Stream an external run's new metrics, samples and status as the same events a local trainer's produce. */
-  function follow(run: RunInfo): void {
-    if (watchers.has(run.id) || FINAL_STATES.includes(run.status.state)) return;
-    let metricsSeen = false;
-    const w = watchRun(run.dir, {
-      metrics: (rows) => {
-        // The first pass replays what is already there: clients read that with runs.metrics.
-        if (!metricsSeen) return void (metricsSeen = true);
-        for (const m of rows) ctx.events.emit('run.metrics', { runId: run.id, metrics: m });
-      },
-      sample: (step) => metricsSeen && ctx.events.emit('run.sample', { runId: run.id, step }),
-      status: () => {
-        void openRunById(ctx.workspace, run.id)
-          .then((r) => {
-            ctx.events.emit('run.status', summary(r, undefined, nextRev()));
-            if (FINAL_STATES.includes(r.status.state)) {
-              watchers.get(run.id)?.close();
-              watchers.delete(run.id);
-            }
-          })
-          .catch(() => undefined);
-      },
-    });
-    watchers.set(run.id, w);
-    void w.check().then(() => (metricsSeen = true));
-  }
+  /** Runs another engine writes (elsewhere, or PyTorch on this machine), followed through their folders. */
+  const follower = runFollower(ctx, (r) => summary(r, hosts.get(r.id), nextRev()));
   // Runs registered earlier and still growing are followed from the start.
   void listRuns(ctx.workspace)
-    .then((all) => all.filter((r) => r.external).forEach(follow))
+    .then((all) => all.filter((r) => r.external).forEach((r) => follower.follow(r)))
     .catch(() => undefined);
 
   async function requireRun(id: string): Promise<RunInfo> {
@@ -206,6 +182,33 @@ export function runHandlers(ctx: ServiceContext): {
     return host;
   }
 
+  /** Train a run folder with the package's train.py in this machine's Python (a new run, or resume from its checkpoint). */
+  async function launchTorch(run: RunInfo): Promise<TorchHost> {
+    const py = await ctx.pytorch();
+    if (!py.available || !py.python) throw new ApiError('pytorch_unavailable', `PyTorch is not available on this machine: ${py.reason ?? 'no Python with torch found'}`);
+    const host = new TorchHost({ python: py.python, workspace: ctx.workspace, runDir: run.dir, dataset: run.config.dataset, device: py.cuda ? 'cuda' : 'cpu' });
+    hosts.set(run.id, host);
+    follower.follow(run, true);
+    try {
+      await host.start();
+    } catch (e) {
+      hosts.delete(run.id);
+      follower.stop(run.id);
+      await updateStatus(run.dir, { state: 'failed', error: (e as Error).message }).catch(() => undefined);
+      throw new ApiError('pytorch_failed', (e as Error).message);
+    }
+    ctx.events.emit('run.status', { ...summary(run, host, nextRev()), state: 'running' });
+    void host.wait().then(async () => {
+      await follower.finish(run.id);
+      if (hosts.get(run.id) === host) hosts.delete(run.id);
+      const after = await openRunById(ctx.workspace, run.id).catch(() => null);
+      if (!after) return;
+      if (after.status.state === 'failed') ctx.events.emit('run.error', { runId: run.id, message: after.status.error ?? 'PyTorch trainer failed', code: 'trainer_exited', step: after.status.step });
+      ctx.events.emit('run.status', summary(after, undefined, nextRev()));
+    });
+    return host;
+  }
+
   async function startRun(config: TrainConfig, onEvent?: (e: TrainerEvent) => void): Promise<StartedRun> {
     await checkStartable(config);
     const run = await createRun(ctx.workspace, config);
@@ -215,17 +218,27 @@ export function runHandlers(ctx: ServiceContext): {
 
   const handlers: Pick<Handlers, RunHandlerNames> = {
     'runs.list': async () => (await listRuns(ctx.workspace)).map(summaryOf),
-    'runs.create': async ({ dataset, config }) => {
+    'runs.create': async ({ dataset, config, trainer }) => {
       let parsed;
       try {
         parsed = parseConfig({ ...(config ?? {}), dataset });
       } catch (err) {
         throw new ApiError('invalid_config', (err as Error).message);
       }
+      if (trainer === 'pytorch') {
+        const gaps = pytorchGaps(parsed);
+        if (gaps.length) throw new ApiError('unsupported', `The PyTorch engine does not implement ${gaps.join('; ')} yet: train this recipe with the app's engine`);
+        // what train.py trains (no augmentation, no held-out slice), written down in the run's config.json
+        parsed = pytorchConfig(parsed);
+      }
       await checkStartable(parsed);
+      if (trainer === 'pytorch') {
+        const py = await ctx.pytorch();
+        if (!py.available) throw new ApiError('pytorch_unavailable', `PyTorch is not available on this machine: ${py.reason ?? 'no Python with torch found'}`);
+      }
       const run = await createRun(ctx.workspace, parsed);
-      await launch(run, false);
-      return { ...summaryOf(run), state: 'running' };
+      const host = trainer === 'pytorch' ? await launchTorch(run) : await launch(run, false);
+      return { ...summary(run, host, 0), state: 'running' };
     },
     'runs.get': async ({ id }) => {
       const run = await requireRun(id);
@@ -238,13 +251,19 @@ export function runHandlers(ctx: ServiceContext): {
       if (!host?.running) {
         const state = stateOf(run, false);
         if (command === 'resume' && ['stopped', 'failed', 'created', 'interrupted'].includes(state)) {
-          // A run whose process is gone continues from its last checkpoint (the trainer sweeps a crashed writer's temp files).
+          // A run whose process is gone continues from its last checkpoint (the trainer sweeps a crashed writer's
+          // temp files): a PyTorch run of this machine's on PyTorch, any other (one trained elsewhere too) here.
           const live = [...hosts.values()].filter((h) => h.running).length;
           if (live >= MAX_TRAINERS) throw new ApiError('busy', `${live} runs are training already (at most ${MAX_TRAINERS} at once): stop or wait for one`);
-          await launch(run, true);
+          await (byPytorch(run) && !run.external ? launchTorch(run) : launch(run, true));
           return { ...summaryOf(run), state: 'running' };
         }
         throw new ApiError('not_running', `Run '${id}' is not running (it is ${state})`);
+      }
+      if (host instanceof TorchHost) {
+        if (command !== 'stop') throw new ApiError('unsupported', `Run '${id}' trains in PyTorch, which cannot ${command === 'pause' ? 'pause' : 'step once'}: Stop checkpoints it, Resume continues from there`);
+        if (!host.stop()) throw new ApiError('not_running', `Run '${id}' did not accept 'stop': its trainer is exiting`);
+        return summaryOf(run);
       }
       const sent = command === 'pause' ? host.pause() : command === 'resume' ? host.resume() : command === 'stop' ? host.stop() : host.stepOnce();
       if (!sent) throw new ApiError('not_running', `Run '${id}' did not accept '${command}': its trainer is exiting`);
@@ -259,7 +278,7 @@ export function runHandlers(ctx: ServiceContext): {
       } catch (e) {
         throw new ApiError('invalid_run', (e as Error).message);
       }
-      follow(run);
+      follower.follow(run);
       return summaryOf(run);
     },
     'runs.package': async ({ dataset, config, out, run: fromRun, checkpoint }) => {
@@ -341,8 +360,7 @@ export function runHandlers(ctx: ServiceContext): {
     handlers,
     startRun,
     async close() {
-      for (const w of watchers.values()) w.close();
-      watchers.clear();
+      follower.close();
       // Stopping checkpoints each run; a trainer that does not exit in time is killed.
       await Promise.all(
         [...hosts.values()].map(async (h) => {

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ApiResult, AppInfo } from '../../shared/api';
+import type { ApiResult, AppInfo, PytorchInfo } from '../../shared/api';
 import { probeBackend } from './backend-probe';
 import { dispatch, type Handlers } from './dispatch';
 import { EventBus } from './event-bus';
@@ -16,6 +16,7 @@ import { defaultBackendOf, settingsHandlers, workspaceSettings, type SettingsPro
 import type { TrainerLaunch } from './trainer-host';
 import type { ServiceContext } from './context';
 import { appVersion } from './app-version';
+import { findTorchPython } from './pytorch-local';
 
 export type { ServiceContext };
 export { appVersion };
@@ -44,7 +45,8 @@ export function createServices(opts: ServiceOptions): Services {
   mkdirSync(workspace, { recursive: true });
   const events = new EventBus();
   const settings = opts.settings ?? workspaceSettings(workspace);
-  const ctx: ServiceContext = { workspace, events, backend: opts.backend, launchTrainer: opts.launchTrainer, settings };
+  let pytorch: Promise<PytorchInfo> | null = null;
+  const ctx: ServiceContext = { workspace, events, backend: opts.backend, launchTrainer: opts.launchTrainer, settings, pytorch: () => (pytorch ??= findTorchPython()) };
   const datasets = datasetHandlers(ctx);
   const runs = runHandlers(ctx);
   const studies = studyHandlers(ctx, runs);
@@ -59,6 +61,7 @@ export function createServices(opts: ServiceOptions): Services {
       platform: `${process.platform}-${process.arch}`,
       node: process.versions.node,
     }),
+    'app.pytorch': () => ctx.pytorch(),
     ...datasets.handlers,
     ...runs.handlers,
     ...studies.handlers,

@@ -37,7 +37,8 @@ export const datasetFolder = (id: string) => id.replace(/:/g, '-');
 
 type Files = [string, Uint8Array | string][];
 
-async function datasetFiles(dataset: string, workspace: string): Promise<Files> {
+/** The dataset as the package holds it: `datasets/<folder>/` (manifest, packed images, labels); none for the 2D toys. */
+export async function datasetFiles(dataset: string, workspace: string): Promise<Files> {
   const dir = `datasets/${datasetFolder(dataset)}`;
   if (dataset.startsWith('builtin:')) {
     const name = dataset.slice('builtin:'.length);
@@ -72,15 +73,22 @@ export function pytorchGaps(config: TrainConfig): string[] {
   if (r.genBatch !== r.batch) gaps.push(`genBatch ${r.genBatch} (a G-step batch other than batch ${r.batch})`);
   if (config.sn.update === 'per-forward') gaps.push("sn.update 'per-forward'");
   if (config.dequantize) gaps.push('dequantize');
+  // 'auto' is a default, not a request: the package trains without augmentation and its config.json says so
+  if (config.aug.mode === 'diffaugment' || config.aug.mode === 'ada') gaps.push(`aug.mode '${config.aug.mode}' (augmentation)`);
   return gaps;
+}
+
+/** The config the PyTorch engine trains: the app's, without augmentation or a held-out slice (it implements neither yet). */
+export function pytorchConfig(config: TrainConfig): TrainConfig {
+  return { ...config, aug: { ...config.aug, mode: 'off' }, heldOut: 0 };
 }
 
 export async function writePackage(o: PackageOptions): Promise<PackageResult> {
   const gaps = pytorchGaps(o.config);
   if (gaps.length) throw new Error(`the PyTorch package does not implement ${gaps.join('; ')} yet`);
   const dataset = o.config.dataset;
-  // The PyTorch trainer has neither augmentation nor the held-out slice (issue #18): its config.json says what it trains.
-  const config: TrainConfig = { ...o.config, aug: { ...o.config.aug, mode: 'off' }, heldOut: 0 };
+  // its config.json says what it trains
+  const config = pytorchConfig(o.config);
   const files: Files = [
     ...(await assetFiles('python')),
     ['config.json', JSON.stringify(config, null, 2) + '\n'],
