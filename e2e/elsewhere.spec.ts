@@ -56,3 +56,25 @@ test('Train elsewhere… writes a package; its run, trained by PyTorch, opens wi
     rmSync(scratch, { recursive: true, force: true });
   }
 });
+
+test('Engine: PyTorch (this machine) trains a run from the Train form, shown live like a local run', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto(app().url);
+  await page.getByTestId('nav-train').click();
+  await page.getByTestId('train-dataset').selectOption('builtin:ring8');
+  const option = page.getByTestId('train-trainer').locator('option[value="pytorch"]');
+  await expect(option).toContainText(/torch|not found/, { timeout: 90_000 });
+  test.skip(!!noTorch, noTorch); // reason: Engine: PyTorch needs a Python with torch (.ci/run installs Debian's python3-torch)
+  await expect(option).toBeEnabled();
+  await page.getByTestId('train-trainer').selectOption('pytorch');
+  await expect(page.getByTestId('train-trainer-note')).toContainText('Runs the PyTorch package');
+  await page.getByTestId('cfg-steps').fill('300');
+  await page.getByTestId('run-start').click();
+  const controls = page.getByTestId('run-controls');
+  await expect(controls.getByTestId('run-trainer')).toHaveText('PyTorch', { timeout: 30_000 });
+  await expect(controls.getByTestId('run-pause')).toBeDisabled();
+  await page.screenshot({ path: `${SHOTS}/train-pytorch.png` });
+  await expect(controls.getByTestId('run-status')).toHaveText('finished', { timeout: 180_000 });
+  await expect(page.getByTestId('train-preview')).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: `${SHOTS}/train-pytorch-finished.png` });
+});
