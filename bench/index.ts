@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- --json] [--only cnn32,dcgan28,mlp2d,sn-overhead,aug-overhead,sample,peak] [--repeats N] [--threads 1,2]
- *                [--engines tfjs,onnxruntime] [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends]`
+ * `npm run bench [-- --json] [--only cnn32,dcgan28,mlp2d,resnet32,sn-overhead,aug-overhead,sample,peak] [--repeats N] [--threads 1,2]
+ *                [--engines tfjs,onnxruntime] [--torch-python PATH] [--tf-python PATH] [--no-torch] [--all-backends] [--resnet-ch N]`
+ * resnet32 (the paper's ResNet and recipe: n_dis 5, G batch 128) runs only when --only names it: at the paper's width an
+ * iteration takes minutes on a small CPU; --resnet-ch sets both networks' width.
  * Training-iteration speed (one D step + one G step) of the SN-GAN models on the active tfjs backend and with the
  * step compiled for onnxruntime (engine/onnx-step/: compile_ms for the first step apart, ratio_vs_wasm), achieved
  * GFLOP/s (FLOPs counted once per model from the kernels an iteration runs, flops.ts) and the share of a measured
@@ -64,11 +66,15 @@ function ring() {
   });
 }
 
+/** One iteration = one D step and one G step (preset C), except the ResNet: the paper's recipe (n_dis 5, G batch 128). */
 const MODELS: Record<string, { config: TrainConfigInput; data: () => ReturnType<typeof images> }> = {
-  cnn32: { config: { arch: 'cnn32', batch: 64, zdim: 128 }, data: () => images(32, 3) },
-  dcgan28: { config: { arch: 'dcgan28', batch: 64, zdim: 128 }, data: () => images(28, 1) },
-  mlp2d: { config: { arch: 'mlp', batch: 256, zdim: 2 }, data: ring },
+  cnn32: { config: { arch: 'cnn32', batch: 64, zdim: 128, preset: 'C', ndis: 1 }, data: () => images(32, 3) },
+  dcgan28: { config: { arch: 'dcgan28', batch: 64, zdim: 128, preset: 'C', ndis: 1 }, data: () => images(28, 1) },
+  mlp2d: { config: { arch: 'mlp', batch: 256, zdim: 2, preset: 'C', ndis: 1 }, data: ring },
+  resnet32: { config: { arch: 'resnet32', batch: 64, zdim: 128, preset: 'resnet' }, data: () => images(32, 3) },
 };
+/** The ResNet's width (--resnet-ch; 0 = the paper's, G 256 and D 128 channels). */
+let resnetCh = 0;
 
 /** FLOPs of one iteration per model and norm, counted once off the tfjs kernel profile (the same for either engine). */
 const flopCache = new Map<string, number>();
@@ -78,7 +84,8 @@ async function timeIterations(
 ): Promise<Result> {
   const m = MODELS[name]!;
   // augmentation explicit: 'auto' would turn DiffAugment on for the 256 bench images
-  const config = parseConfig({ ...m.config, loss: 'hinge', preset: 'C', ndis: 1, seed: 1, d: { norm }, sn: { iters: 1 }, aug: { mode: aug }, engine, threads });
+  const ch = name === 'resnet32' && resnetCh ? resnetCh : 0;
+  const config = parseConfig({ ...m.config, loss: 'hinge', seed: 1, d: { norm, ch }, g: { ch }, sn: { iters: 1 }, aug: { mode: aug }, engine, threads });
   const trainer = new Trainer(config, m.data());
   const step = engine === 'tfjs' ? async () => void trainer.trainStep() : async () => void (await trainer.advance());
   // the compiled engine's first step traces and compiles: timed apart, as compile_ms
@@ -180,7 +187,8 @@ function pythonPeer(kind: 'pytorch' | 'tensorflow', python: string | undefined, 
   // Beside this file in the source tree; from the bundle in out/node/, in the repo's bench/.
   const script = [join(here, file), join(here, '..', '..', 'bench', file)].find((p) => existsSync(p));
   if (!script || !python || !existsSync(python)) return [];
-  const names = only.filter((n) => MODELS[n]);
+  // the peers implement the standard CNN, the 28×28 model and the MLP, not the ResNet
+  const names = only.filter((n) => MODELS[n] && n !== 'resnet32');
   if (!names.length) return [];
   const args = [script, '--only', names.join(','), '--repeats', String(repeats), '--threads', String(threads)];
   if (only.includes('sn-overhead')) args.push('--no-sn');
@@ -205,8 +213,9 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const { flags } = parseFlags(argv, {
     json: 'boolean', only: 'string', repeats: 'string', warmup: 'string', threads: 'string', engines: 'string', 'all-backends': 'boolean',
-    'no-torch': 'boolean', 'no-tf': 'boolean', 'torch-python': 'string', 'tf-python': 'string', child: 'boolean',
+    'no-torch': 'boolean', 'no-tf': 'boolean', 'torch-python': 'string', 'tf-python': 'string', child: 'boolean', 'resnet-ch': 'string',
   });
+  resnetCh = Number(flags['resnet-ch'] ?? 0);
   const only = String(flags.only ?? 'cnn32,dcgan28,mlp2d,sn-overhead,sample,peak').split(',');
   const repeats = Number(flags.repeats ?? 3);
   const warmup = Number(flags.warmup ?? 1);
@@ -258,7 +267,7 @@ async function main(): Promise<void> {
     const backend = `${tf.getBackend()}${threads ? `-${threads}t` : ''}`;
     const tag = (r: Result) => ({ ...r, threads, backend_reason: info.reason });
     if (only.includes('peak')) out(tag(machinePeak(backend)));
-    for (const name of ['cnn32', 'dcgan28', 'mlp2d']) {
+    for (const name of ['cnn32', 'dcgan28', 'mlp2d', 'resnet32']) {
       if (!only.includes(name)) continue;
       const reps = name === 'mlp2d' ? repeats * 20 : repeats;
       const r = await timeIterations(name, 'sn', warmup, reps, backend);
