@@ -5,22 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config';
 import { createRun, updateStatus } from '../runs/store';
-import { servicesForFile } from './services.test-util';
+import { nextEvent as waitEvent, servicesForFile } from './services.test-util';
 
 const { root, workspace, services } = servicesForFile('sngan-external-');
 
-function nextEvent(name: string, match: (p: Record<string, unknown>) => boolean, ms = 10_000): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (off(), reject(new Error(`no ${name} event`))), ms);
-    const off = services.events.subscribe((n, p) => {
-      if (n === name && match(p as Record<string, unknown>)) {
-        clearTimeout(timer);
-        off();
-        resolve(p as Record<string, unknown>);
-      }
-    });
-  });
-}
+const nextEvent = (name: string, match: (p: Record<string, unknown>) => boolean, ms?: number) => waitEvent(services, name, match, ms);
 
 describe('runs trained elsewhere', () => {
   it('registers a run folder by path, lists and reads it, and streams what its engine writes', async () => {

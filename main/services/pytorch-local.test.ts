@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findTorchPython, pythonCandidates } from './pytorch-local';
-import { servicesForFile } from './services.test-util';
+import { nextEvent as waitEvent, servicesForFile } from './services.test-util';
 import { torchMissing } from '../torch/python.test-util';
 
 describe('finding a Python with torch', () => {
@@ -23,18 +23,7 @@ describe('finding a Python with torch', () => {
 const missing = torchMissing();
 const { workspace, services } = servicesForFile('sngan-pytorch-local-');
 
-function nextEvent(name: string, match: (p: Record<string, unknown>) => boolean, ms = 90_000): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (off(), reject(new Error(`no ${name} event`))), ms);
-    const off = services.events.subscribe((n, p) => {
-      if (n === name && match(p as Record<string, unknown>)) {
-        clearTimeout(timer);
-        off();
-        resolve(p as Record<string, unknown>);
-      }
-    });
-  });
-}
+const nextEvent = (name: string, match: (p: Record<string, unknown>) => boolean, ms = 90_000) => waitEvent(services, name, match, ms);
 
 const call = async <T,>(name: string, req: unknown): Promise<T> => {
   const r = (await services.call(name as never, req as never)) as { ok: boolean; value?: T; error?: { message: string } };

@@ -21,7 +21,7 @@ import { nodeEntry } from '../processes/entries';
 import type { ServiceContext } from './context';
 import { TrainerHost } from './trainer-host';
 import { TorchHost } from './pytorch-local';
-import { FINAL_STATES, runFollower } from './run-follow';
+import { runFollower } from './run-follow';
 
 /** A run started through the service's own launch path (live events, Runs list), for callers that queue runs. */
 export interface StartedRun {

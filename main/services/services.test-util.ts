@@ -16,3 +16,17 @@ export function servicesForFile(prefix: string): { root: string; workspace: stri
   });
   return { root, workspace, services };
 }
+
+/** The next `name` event of `services` whose payload `match`es, within `ms`. */
+export function nextEvent(services: ReturnType<typeof createServices>, name: string, match: (p: Record<string, unknown>) => boolean, ms = 10_000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error(`no ${name} event`))), ms);
+    const off = services.events.subscribe((n, p) => {
+      if (n === name && match(p as Record<string, unknown>)) {
+        clearTimeout(timer);
+        off();
+        resolve(p as Record<string, unknown>);
+      }
+    });
+  });
+}
