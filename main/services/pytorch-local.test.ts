@@ -3,7 +3,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findTorchPython, pythonCandidates } from './pytorch-local';
+import { parseConfig } from '../../shared/config';
+import { createRun, readStatus } from '../runs/store';
+import { TorchHost, findTorchPython, pythonCandidates } from './pytorch-local';
 import { nextEvent as waitEvent, servicesForFile } from './services.test-util';
 import { torchMissing } from '../torch/python.test-util';
 
@@ -17,6 +19,19 @@ describe('finding a Python with torch', () => {
     const bad = await findTorchPython({ PATH: '', SNGAN_TORCH_PYTHON: '/nonexistent/python3' });
     expect(bad.available).toBe(false);
     expect(bad.reason).toMatch(/\/nonexistent\/python3: .*ENOENT/);
+  });
+});
+
+describe('a PyTorch trainer that dies', () => {
+  it.skipIf(process.platform === 'win32')('leaves the run failed, saying how it ended and what it printed last', async () => {
+    const run = await createRun(workspace, parseConfig({ dataset: 'builtin:ring8', steps: 10 }));
+    // a "Python" that prints an error and exits 1 before writing anything, as a crashed interpreter would
+    const host = new TorchHost({ python: '/bin/sh', workspace, runDir: run.dir, dataset: 'builtin:ring8', device: 'cpu' });
+    await host.start();
+    expect(await host.wait()).toBe('failed');
+    const status = await readStatus(run.dir);
+    expect(status.state).toBe('failed');
+    expect(status.error).toMatch(/PyTorch trainer exited \(code \d+\)/);
   });
 });
 
