@@ -49,6 +49,35 @@ describe.skipIf(missing !== null)('PyTorch package: DDP', () => {
     expect((await openRun(b)).status.backend).toMatch(/x2$/);
   });
 
+  it('with batch norm in G, 2 ranks take BN statistics over the global batch: equal to 1 process (per-rank BN is not)', async () => {
+    await tinyDataset(ws, 'tiny-bn');
+    const cfg = { dataset: 'tiny-bn', arch: 'dcgan28', batch: 8, zdim: 8, d: { ch: 4 }, g: { ch: 4 }, ndis: 1, steps: 1, sn: { warmup: 2 }, logEvery: 1, sampleEvery: 1, checkpointEvery: 1 } as const;
+    const pkg = await makePackage(ws, 'pkg-bn', cfg);
+    const runs = async (out: string, args: string[]) => {
+      const r = await train(pkg, ['--out', path.join(pkg, out), ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return onlyRun(path.join(pkg, out));
+    };
+    const [one, synced, local] = [await runs('one', []), await runs('synced', ['--nproc', '2']), await runs('local', ['--nproc', '2', '--no-sync-bn'])];
+    const loss = async (d: string) => (await metricsOf(d))[0];
+    // G's running statistics after its training forwards: what the global batch's statistics made of them
+    const bnStats = /^var:G\/.*\/moving_(mean|variance)$/;
+    const [c1, cs, cl] = [await checkpointAt(one, 1), await checkpointAt(synced, 1), await checkpointAt(local, 1)];
+    const dSynced = maxStateDiff(c1, cs, bnStats);
+    const dLocal = maxStateDiff(c1, cl, bnStats);
+    const [l1, ls, ll] = [await loss(one), await loss(synced), await loss(local)];
+    console.log(`BN in G, 2 ranks vs 1 process: running statistics max |Δ| ${dSynced.toExponential(2)} synced, ${dLocal.toExponential(2)} per rank; |ΔD loss| ${Math.abs(l1.dLoss - ls.dLoss).toExponential(2)} synced, ${Math.abs(l1.dLoss - ll.dLoss).toExponential(2)} per rank; |ΔG loss| ${Math.abs(l1.gLoss - ls.gLoss).toExponential(2)} synced`);
+    expect(dSynced).toBeLessThanOrEqual(1e-6);
+    expect(Math.abs(l1.dLoss - ls.dLoss)).toBeLessThanOrEqual(1e-5);
+    expect(Math.abs(l1.gLoss - ls.gLoss)).toBeLessThanOrEqual(1e-5);
+    // and the weights every forward/backward through BN produced, but the biases right before a BN (their exact
+    // gradient is 0, so Adam's first step moves them by ±lr on float noise)
+    const shaping = /^var:(?!G\/.*\/bias$)(?!.*moving_)/;
+    expect(maxStateDiff(c1, cs, shaping)).toBeLessThanOrEqual(1e-5);
+    // per-rank statistics are another GAN: this test can tell them apart
+    expect(dLocal).toBeGreaterThan(1e-4);
+  });
+
   it('a rank that dies fails the job: non-zero exit, status failed with that rank\'s error', async () => {
     const pkg = await makePackage(ws, 'pkg-die', { ...toy, steps: 4 });
     const r = await train(pkg, ['--nproc', '2'], { SNGAN_TEST_FAULT: '1:2:raise' });

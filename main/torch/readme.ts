@@ -34,7 +34,9 @@ exports its generator.
 
 \`batch\` (${c.batch}) is the GLOBAL batch, as in the app: with N ranks each computes ${c.batch}/N samples per step
 (it must divide evenly), gradients are averaged over ranks, and every rank draws its slice of the same global batch
-and latents — so a run means the same on 1 or 64 GPUs. Scale \`batch\` (and perhaps \`lr\`) yourself to use more GPUs.
+and latents, and batch norm takes its statistics over the global batch (an all-reduce per BN layer, on GPU and CPU
+alike; \`--no-sync-bn\` keeps them per rank: faster, but another GAN than the app's) — so a run means the same on 1 or
+64 GPUs. Scale \`batch\` (and perhaps \`lr\`) yourself to use more GPUs.
 
 ## What is here
 

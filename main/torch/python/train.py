@@ -7,8 +7,9 @@
   python3 train.py --resume [RUN_DIR]           continue a run (default: the newest under --out) from its checkpoint
 
 SIGTERM or Ctrl-C stops at the next step with a checkpoint (status "stopped"); --resume continues from it.
-`batch` in config.json is the GLOBAL batch: with N ranks each computes batch/N samples per step, so a run
-means the same thing on 1 or 64 GPUs. Needs torch and the standard library only.
+`batch` in config.json is the GLOBAL batch: with N ranks each computes batch/N samples per step, and batch norm
+takes its statistics over all of them (--no-sync-bn: over each rank's slice), so a run means the same thing on 1 or
+64 GPUs. Needs torch and the standard library only.
 """
 import argparse
 import json
@@ -34,6 +35,8 @@ def parse(argv):
     p.add_argument("--nproc", type=int, default=1, help="ranks to spawn on this machine")
     p.add_argument("--resume", nargs="?", const="", default=None, metavar="RUN_DIR")
     p.add_argument("--steps", type=int, help="total steps (extends a resumed run)")
+    p.add_argument("--no-sync-bn", dest="sync_bn", action="store_false",
+                   help="with several ranks, batch norm over each rank's slice instead of the global batch (faster, not the app's GAN)")
     p.add_argument("--init", default=os.path.join(HERE, "init.ckpt"),
                    help="checkpoint a new run starts from: weights, SN vectors, Adam, EMA, step (default: init.ckpt when the package has one)")
     p.add_argument("--run-id", help=argparse.SUPPRESS)
@@ -76,7 +79,7 @@ def worker(rank, world, local_rank, a, prepared=None):
         run_dir, resume = prepared
         config = runfolder.read_json(os.path.join(run_dir, "config.json"))
         data = datasets.load(config["dataset"], a.datasets)
-        tr = Trainer(config, data, device, rank, world)
+        tr = Trainer(config, data, device, rank, world, sync_bn=a.sync_bn)
         ck = runfolder.latest_checkpoint(run_dir) if resume else None
         if ck:
             with open(ck[1], "rb") as f:

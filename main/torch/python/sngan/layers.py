@@ -15,6 +15,20 @@ BN_MOMENTUM = 0.1  # running <- (1 - m) running + m batch, unbiased variance (Py
 BN_EPS = 1e-5
 
 
+def global_moments(x, group):
+    """Per-channel mean and biased variance over every rank's batch (two passes, as F.batch_norm), differentiable:
+    the all-reduce's backward sums the gradients of every rank's loss, so each rank's inputs get their full share."""
+    from torch.distributed.nn.functional import all_reduce
+    dims = [0] + list(range(2, x.dim()))
+    shape = (1, -1) + (1,) * (x.dim() - 2)
+    count = torch.full((1,), float(x.numel() // x.shape[1]), dtype=x.dtype, device=x.device)
+    total = all_reduce(torch.cat([x.sum(dims), count]), group=group)
+    n = total[-1].detach()
+    mean = total[:-1] / n
+    var = all_reduce((x - mean.reshape(shape)).pow(2).sum(dims), group=group) / n
+    return mean, var, n
+
+
 def glorot_(t, fan_in, fan_out, generator):
     lim = math.sqrt(6.0 / (fan_in + fan_out))
     with torch.no_grad():
@@ -105,6 +119,9 @@ class BatchNorm(torch.nn.Module):
     def __init__(self, name, ch, classes=0, track=True):
         super().__init__()
         self.app_name = name
+        # a process group: batch statistics over every rank's slice, so a multi-rank run normalises over the global
+        # batch as one process would (set by the trainer for runs on several ranks; None = this rank's slice)
+        self.sync_group = None
         self.classes = classes
         shape = (classes, ch) if classes > 0 else (ch,)
         self.gamma = torch.nn.Parameter(torch.ones(*shape))
@@ -116,7 +133,10 @@ class BatchNorm(torch.nn.Module):
         self.mode = "train"
 
     def forward(self, x, onehot=None):
-        if not self.track:
+        if self.sync_group is not None and (not self.track or self.mode == "train"):
+            # training forwards only: every rank runs those; samples (eval / batch modes) run on rank 0 alone
+            xn = self._synced(x)
+        elif not self.track:
             xn = F.batch_norm(x, None, None, training=True, eps=BN_EPS)
         elif self.mode == "eval":
             xn = F.batch_norm(x, self.moving_mean, self.moving_variance, training=False, eps=BN_EPS)
@@ -133,6 +153,16 @@ class BatchNorm(torch.nn.Module):
         if x.dim() == 4:
             g, b = g.reshape(g.shape[0] if g.dim() == 2 else 1, -1, 1, 1), b.reshape(b.shape[0] if b.dim() == 2 else 1, -1, 1, 1)
         return xn * g + b
+
+
+    def _synced(self, x):
+        mean, var, n = global_moments(x, self.sync_group)
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        if self.track:
+            with torch.no_grad():
+                self.moving_mean.mul_(1 - BN_MOMENTUM).add_(mean.detach(), alpha=BN_MOMENTUM)
+                self.moving_variance.mul_(1 - BN_MOMENTUM).add_(var.detach() * (n / (n - 1)), alpha=BN_MOMENTUM)
+        return (x - mean.reshape(shape)) * torch.rsqrt(var.reshape(shape) + BN_EPS)
 
 
 class LayerNorm(torch.nn.Module):

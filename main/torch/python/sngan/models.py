@@ -40,6 +40,11 @@ class Net(torch.nn.Module):
             if isinstance(m, BatchNorm):
                 m.mode = mode
 
+    def set_bn_sync(self, group):
+        for m in self.modules():
+            if isinstance(m, BatchNorm):
+                m.sync_group = group
+
 
 class Projection(torch.nn.Module):
     """D(x, y) = psi(phi(x)) + y^T V phi(x) (Miyato & Koyama 2018)."""

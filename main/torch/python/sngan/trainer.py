@@ -50,7 +50,7 @@ def spectral_norm_estimate(m, start, iters=30):
 
 
 class Trainer:
-    def __init__(self, config, data, device="cpu", rank=0, world=1):
+    def __init__(self, config, data, device="cpu", rank=0, world=1, sync_bn=True):
         self.config, self.data, self.device, self.rank, self.world = config, data, device, rank, world
         self.eff = resolve(config, data.kind)
         self.spec = model_spec(config, data.shape, len(data.classes))
@@ -65,6 +65,10 @@ class Trainer:
         self.G, self.D = G.to(device), D.to(device)
         self.Gd, self.Dd = self.G, self.D
         if world > 1:
+            if sync_bn:  # batch norm over the global batch, on a group of its own (apart from DDP's gradient traffic)
+                group = dist.new_group(ranks=list(range(world)))
+                for net in (self.G, self.D):
+                    net.set_bn_sync(group)
             ids = [torch.device(device).index] if str(device).startswith("cuda") else None
             self.Gd = torch.nn.parallel.DistributedDataParallel(self.G, device_ids=ids, broadcast_buffers=False)
             self.Dd = torch.nn.parallel.DistributedDataParallel(self.D, device_ids=ids, broadcast_buffers=False)
