@@ -9,7 +9,7 @@ import { watchRun } from '../runs/watch';
 import { openRunById, type RunInfo } from '../runs/store';
 import type { ServiceContext } from './context';
 
-export const FINAL_STATES: RunState[] = ['finished', 'stopped', 'failed'];
+const FINAL_STATES: RunState[] = ['finished', 'stopped', 'failed'];
 
 export function runFollower(ctx: ServiceContext, summarize: (run: RunInfo) => RunSummary) {
   const watchers = new Map<string, { close(): void; check(): Promise<void> }>();

@@ -64,6 +64,7 @@ class Trainer:
             D.power_iterate(config["sn"]["warmup"])
         self.G, self.D = G.to(device), D.to(device)
         self.Gd, self.Dd = self.G, self.D
+        self.bn_synced = world > 1 and sync_bn
         if world > 1:
             if sync_bn:  # batch norm over the global batch, on a group of its own (apart from DDP's gradient traffic)
                 group = dist.new_group(ranks=list(range(world)))
@@ -214,8 +215,9 @@ class Trainer:
     # ---- state ----
 
     def sync_stats(self):
-        """Average G's BN running statistics over ranks (each saw its own slice), before they are saved."""
-        if self.world > 1:
+        """Average G's BN running statistics over ranks (each saw its own slice; --no-sync-bn), before they are saved.
+        With synchronised BN every rank already holds the global batch's statistics."""
+        if self.world > 1 and not self.bn_synced:
             for name, t, _, g in ckpt.layer_entries(self.G):
                 if g == "stat":
                     dist.all_reduce(t.data)
