@@ -76,7 +76,7 @@ describe.skipIf(missing !== null)('PyTorch package: DDP', () => {
     expect(maxStateDiff(c1, cs, shaping)).toBeLessThanOrEqual(1e-5);
     // per-rank statistics are another GAN: this test can tell them apart
     expect(dLocal).toBeGreaterThan(1e-4);
-  });
+  }, 180_000); // three trainings, two of them on 2 ranks
 
   it('a rank that dies fails the job: non-zero exit, status failed with that rank\'s error', async () => {
     const pkg = await makePackage(ws, 'pkg-die', { ...toy, steps: 4 });

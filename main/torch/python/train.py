@@ -93,6 +93,7 @@ def worker(rank, world, local_rank, a, prepared=None):
         say = print if rank == 0 else (lambda *_, **__: None)
         say(f"run {run_dir} ({backend}, global batch {config['batch']}, {tr.local} per rank)", flush=True)
         loop.run(tr, run_dir, config["steps"], backend, lambda m: say(m, flush=True), stop)
+        dist.finish(world)
     except BaseException as err:
         if run_dir and not isinstance(err, (KeyboardInterrupt, SystemExit)):
             loop.report_failure(run_dir, f"rank {rank}: {err}")

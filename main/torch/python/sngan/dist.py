@@ -2,6 +2,7 @@
 started (RANK / WORLD_SIZE / LOCAL_RANK in the environment). gloo on CPU, nccl on CUDA."""
 import os
 import socket
+import sys
 
 import torch
 import torch.distributed as dist
@@ -31,6 +32,11 @@ def device_for(kind, local_rank):
 
 def init(rank, world, device):
     if world > 1:
+        if device == "cpu" and "OMP_NUM_THREADS" not in os.environ:
+            # ranks spawned here share the machine's cores (torchrun sets 1 itself): oversubscribed spinning
+            # threads make every collective wait on a descheduled peer
+            local = int(os.environ.get("LOCAL_WORLD_SIZE", world))
+            torch.set_num_threads(max(1, (os.cpu_count() or 1) // local))
         dist.init_process_group("nccl" if device.startswith("cuda") else "gloo", rank=rank, world_size=world)
 
 
@@ -50,6 +56,18 @@ def any_rank(flag, world):
     t = torch.tensor([1.0 if flag else 0.0])
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return t.item() > 0
+
+
+def finish(world):
+    """A rank's clean end: wait for every rank, then leave without tearing the groups down. Destroying gloo groups
+    (and DDP's hold on them) as ranks exit hangs now and then (pytorch issue 75097; here about 1 run in 16 on a
+    busy 2-core box, the finished run's last rank never exiting). Nothing is left to do by then: rank 0 wrote the
+    run folder before the barrier."""
+    if world > 1:
+        dist.barrier()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def close(world):
