@@ -4,14 +4,17 @@
  * only Conv2DBackpropFilter (gradient of conv2d / conv2dTranspose w.r.t. the filter) is missing.
  * Conv2DBackpropInput exists but is a naive loop; it is replaced by an XNNPACK-conv formulation.
  * BatchMatMul with a transposed operand is ~15–50× slower than without; it transposes first.
+ * Sum and Mean of NHWC tensors over N, H, W transpose on one thread; they become a threaded average pool.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
 import { makeConv2DBackpropInputWasm } from './conv2d-backprop-input';
 import { makeBatchMatMulWasm } from './batch-mat-mul';
+import { makeSpatialReduceWasm } from './spatial-reduce';
 
 let replacedInput = false;
 let replacedMatMul = false;
+const replacedReduce = new Set<string>();
 const active: string[] = [];
 
 /** Registers the missing kernels and the faster Conv2DBackpropInput (idempotent).
@@ -40,7 +43,15 @@ export function registerMissingWasmKernels(opts: { fastBackpropInput?: boolean }
     replacedMatMul = true;
     changed.push('BatchMatMul (transposed operands made physical: XNNPACK path)');
   }
+  for (const [name, kind] of [['Sum', 'sum'], ['Mean', 'mean']] as const) {
+    const reduce = tf.getKernel(name, 'wasm');
+    if (replacedReduce.has(name) || !reduce) continue;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: makeSpatialReduceWasm(reduce.kernelFunc, kind) as tf.KernelFunc, setupFunc: reduce.setupFunc });
+    replacedReduce.add(name);
+  }
+  if (replacedReduce.size && !changed.some((c) => c.startsWith('Sum'))) changed.push('Sum, Mean (NHWC over N, H, W: a threaded average pool)');
   return [...active];
 }
 
-export const ADDED_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul'];
+export const ADDED_WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Sum', 'Mean'];

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend';
+import { isSpatialReduction } from './spatial-reduce';
 
 /** Deterministic pseudo-random data so cpu and wasm see identical inputs. */
 function data(n: number, seed: number): Float32Array {
@@ -172,6 +173,33 @@ describe('wasm kernels added by engine/wasm-kernels', () => {
       for (let i = 0; i < ref.length; i++) expect(relErr(got[i], ref[i]), `output ${i}`).toBeLessThan(1e-4);
     });
   }
+
+  it('Sum and Mean over N, H, W (a threaded average pool) match cpu; other reductions too', async () => {
+    const cases: [number[], number | number[] | undefined][] = [
+      [[6, 5, 4, 7], [0, 1, 2]], [[6, 5, 4, 7], [2, 0, 1]], [[6, 5, 4, 7], [-4, -3, -2]], [[16, 32, 32, 8], [0, 1, 2]], [[9, 3], 0],
+      [[6, 5, 4, 7], [1, 2]], [[6, 5, 4, 7], [3]], [[6, 5, 4, 7], undefined], [[6, 5, 4, 7], [0, 2]], [[5, 1, 1, 8], [0, 1, 2]],
+    ];
+    const compute = () => tf.tidy(() => cases.flatMap(([shape, axis], i) => {
+      const x = tf.tensor(data(size(shape), 40 + i), shape);
+      return [false, true].flatMap((keep) => [tf.sum(x, axis, keep), tf.mean(x, axis, keep)]).map((t) => [t.shape.join(), t.dataSync() as Float32Array] as const);
+    }));
+    const ref = await onBackend('cpu', compute);
+    const got = await onBackend('wasm', compute);
+    expect(got.map((g) => g[0])).toEqual(ref.map((r) => r[0]));
+    for (let i = 0; i < ref.length; i++) expect(relErr(got[i]![1], ref[i]![1]), `output ${i}`).toBeLessThan(1e-5);
+    // the first four take the pool; its cached scalar is no leak
+    expect(cases.map(([shape, axis]) => isSpatialReduction(axis, shape))).toEqual([true, true, true, true, false, false, false, false, false, false]);
+    expect(tf.getKernel('Sum', 'wasm')?.kernelFunc.name).toBe('spatialReduceWasm');
+    expect(tf.getKernel('Mean', 'wasm')?.kernelFunc.name).toBe('spatialReduceWasm');
+    await tf.setBackend('wasm');
+    const x = tf.tensor(data(64 * 4 * 4 * 8, 50), [64, 4, 4, 8]);
+    tf.sum(x, [0, 1, 2]).dispose();
+    const be = tf.backend() as unknown as { dataIdMap: { numDataIds(): number } };
+    const ids = be.dataIdMap.numDataIds();
+    for (let i = 0; i < 3; i++) tf.sum(x, [0, 1, 2]).dispose();
+    expect(be.dataIdMap.numDataIds()).toBe(ids);
+    x.dispose();
+  });
 
   it('does not leak tensors or wasm memory', async () => {
     await tf.setBackend('wasm');
