@@ -6,10 +6,7 @@
  * memory-bound) followed by A·B wins by far.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type Info = tf.TensorInfo;
-type Backend = tf.KernelBackend & { disposeData(id: object, force?: boolean): boolean };
-type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+import { runWasm, type Args, type Backend, type Info } from './support';
 
 /**
  * A transpose costs about as much as a pass over its operand; the slow path costs that pass
@@ -21,9 +18,7 @@ const MIN_OTHER_DIM = 16;
 function swapLast(t: Info, backend: Backend): Info {
   const r = t.shape.length;
   const perm = t.shape.map((_, i) => (i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i));
-  const k = tf.getKernel('Transpose', 'wasm');
-  if (!k) throw new Error('wasm kernel Transpose is not registered');
-  return k.kernelFunc({ inputs: { x: t }, backend, attrs: { perm } } as never) as Info;
+  return runWasm('Transpose', { x: t }, backend, { perm });
 }
 
 export function makeBatchMatMulWasm(original: tf.KernelFunc) {

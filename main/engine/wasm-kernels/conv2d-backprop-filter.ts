@@ -11,21 +11,9 @@
  * giving [Cin, ≥kh, ≥kw, Cout]; slice to [Cin, kh, kw, Cout], transpose to [kh, kw, Cin, Cout].
  */
 import * as tf from '@tensorflow/tfjs';
+import { runWasm as run, type Args, type Backend, type Info } from './support';
 
-type Info = tf.TensorInfo;
-type Backend = tf.KernelBackend & { disposeData(id: object, force?: boolean): boolean };
-
-function wasmKernel(name: string) {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm kernel ${name} is not registered`);
-  return k.kernelFunc;
-}
-
-function run(name: string, inputs: Record<string, Info>, backend: Backend, attrs: Record<string, unknown>): Info {
-  return wasmKernel(name)({ inputs, backend, attrs } as never) as Info;
-}
-
-export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
+export function conv2DBackpropFilterWasm(args: Args): Info {
   const { inputs, attrs } = args;
   const backend = args.backend as Backend;
   const x = inputs.x as Info;

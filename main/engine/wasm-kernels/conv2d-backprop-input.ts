@@ -15,20 +15,7 @@
  * Unsupported cases (NCHW, non-float32) go to the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type Info = tf.TensorInfo;
-type Backend = tf.KernelBackend & {
-  disposeData(id: object, force?: boolean): boolean;
-  makeOutput(shape: number[], dtype: 'float32'): Info;
-  typedArrayFromHeap(t: Info): Float32Array;
-};
-type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
-
-function run(name: string, inputs: Record<string, Info>, backend: Backend, attrs: Record<string, unknown>): Info {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm kernel ${name} is not registered`);
-  return k.kernelFunc({ inputs, backend, attrs } as never) as Info;
-}
+import { runWasm as run, type Args, type Backend, type Info } from './support';
 
 export function makeConv2DBackpropInputWasm(original: tf.KernelFunc) {
   return function conv2DBackpropInputWasm(args: Args): Info {

@@ -8,26 +8,13 @@
  * Every other reduction goes to the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type Info = tf.TensorInfo;
-type Backend = tf.KernelBackend & {
-  disposeData(id: object, force?: boolean): boolean;
-  makeOutput(shape: number[], dtype: 'float32'): Info;
-  typedArrayFromHeap(t: Info): Float32Array;
-};
-type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+import { runWasm, type Args, type Backend, type Info } from './support';
 
 /** True when a reduction of `shape` over `axis` is the NHWC case taken here: 4-D, axes exactly N, H and W. */
 export function isSpatialReduction(axis: number | number[] | null | undefined, shape: number[]): boolean {
   if (shape.length !== 4 || shape[1]! * shape[2]! === 1) return false;
   const axes = axis == null ? [] : [...new Set(tf.util.parseAxisParam(axis, shape))].sort((a, b) => a - b);
   return axes.join() === '0,1,2';
-}
-
-function kernel(name: string): tf.KernelFunc {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm kernel ${name} is not registered`);
-  return k.kernelFunc;
 }
 
 /** Scalars per backend, by value: made once, kept for the backend's life. */
@@ -55,13 +42,13 @@ export function makeSpatialReduceWasm(original: tf.KernelFunc, kind: 'sum' | 'me
     const [n, h, w, c] = x.shape as [number, number, number, number];
     const temps: Info[] = [];
     try {
-      const pooled = kernel('AvgPool')({ inputs: { x }, backend, attrs: { filterSize: [h, w], strides: 1, pad: 'valid', dimRoundingMode: undefined } } as never) as Info;
+      const pooled = runWasm('AvgPool', { x }, backend, { filterSize: [h, w], strides: 1, pad: 'valid', dimRoundingMode: undefined });
       temps.push(pooled);
       const rows = { dataId: pooled.dataId, shape: [n, c], dtype: pooled.dtype };
       let out = original({ inputs: { x: rows }, backend, attrs: { axis: 0, keepDims: false } } as never) as Info;
       if (kind === 'sum') {
         temps.push(out);
-        out = kernel('Multiply')({ inputs: { a: out, b: scalar(backend, h * w) }, backend, attrs: {} } as never) as Info;
+        out = runWasm('Multiply', { a: out, b: scalar(backend, h * w) }, backend, {});
       }
       (out as { shape: number[] }).shape = keepDims ? [1, 1, 1, c] : [c]; // the buffer is the result; only its shape changes (as tfjs's own Sum does)
       return out;
