@@ -5,13 +5,14 @@ import { augOps, datasetSizeProblem, effectiveAugMode, heldOutCount } from './sm
 describe('small-data rules', () => {
   const c = (o: object = {}) => parseConfig({ batch: 64, ...o });
 
-  it("'auto' (the default) is DiffAugment below 5,000 images, off above and for 2D points", () => {
+  it("'auto' (the default) is ADA below 5,000 images, off above and for 2D points", () => {
     expect(c().aug.mode).toBe('auto');
-    expect(effectiveAugMode(c(), 'images', 4999)).toBe('diffaugment');
+    expect(effectiveAugMode(c(), 'images', 4999)).toBe('ada');
     expect(effectiveAugMode(c(), 'images', 5000)).toBe('off');
     expect(effectiveAugMode(c(), 'points', 10)).toBe('off');
     expect(effectiveAugMode(c({ aug: { mode: 'ada' } }), 'images', 60000)).toBe('ada');
     expect(effectiveAugMode(c({ aug: { mode: 'off' } }), 'images', 100)).toBe('off');
+    expect(effectiveAugMode(c({ aug: { mode: 'diffaugment' } }), 'images', 60000)).toBe('diffaugment');
   });
 
   it('the policy string lists ops in the order they apply', () => {

@@ -45,11 +45,15 @@ export function datasetSizeProblem(count: number, c: Pick<TrainConfig, 'batch' |
   );
 }
 
-/** The augmentation a run uses: 'auto' is DiffAugment for image datasets under SMALL_DATASET images, off otherwise. */
+/**
+ * The augmentation a run uses: 'auto' is ADA for image datasets under SMALL_DATASET images, off otherwise. ADA, not
+ * DiffAugment: on 1,000 Fashion-MNIST images DiffAugment at p = 1 tripled FID* after 2,000 steps, while ADA's p
+ * stays near 0 until D's r_t says it overfits, so it costs nothing where augmentation is not needed (README).
+ */
 export function effectiveAugMode(c: Pick<TrainConfig, 'aug'>, kind: 'images' | 'points', count: number): AugMode {
   if (kind === 'points') return 'off';
   if (c.aug.mode !== 'auto') return c.aug.mode;
-  return count < SMALL_DATASET ? 'diffaugment' : 'off';
+  return count < SMALL_DATASET ? 'ada' : 'off';
 }
 
 /** The policy string's ops, deduplicated, in the fixed order they are applied. */

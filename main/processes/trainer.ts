@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TrainerCommand, type TrainerEvent } from '../../shared/events';
-import { BACKENDS, SMALL_DATASET } from '../../shared/config';
+import { AUG_MODES, BACKENDS, SMALL_DATASET, type TrainConfig } from '../../shared/config';
 import { GAUGE_MIN_HELD_OUT } from '../../shared/small-data';
 import { initBackend } from '../engine/backend';
 import { loadTrainingData } from '../datasets/load';
 import { modeCoverage } from '../../shared/toys2d';
-import { openRun, latestCheckpoint, readCheckpoint, sweepTempFiles, truncateMetrics, updateStatus } from '../runs/store';
+import { openRun, latestCheckpoint, readCheckpoint, readMetrics, sweepTempFiles, truncateMetrics, updateStatus } from '../runs/store';
 import { fileSink } from '../runs/sink';
 import { folderCache } from '../runs/cache';
 import { dataSource, type TrainingDataLike } from '../engine/trainer/data';
@@ -23,11 +23,21 @@ import { createImageEvaluator, type ImageEvaluator } from '../engine/metrics/ima
 
 let loop: TrainLoop | null = null;
 
+/**
+ * A resumed run goes on with the augmentation it trained with. Its config may say 'auto', which later versions
+ * decide differently (DiffAugment under 5,000 images until 2026-12, ADA since): the mode its metrics logged wins.
+ */
+async function keepRunAugmentation(runDir: string, config: TrainConfig): Promise<{ config: TrainConfig; kept: boolean }> {
+  if (config.aug.mode !== 'auto') return { config, kept: false };
+  const logged = (await readMetrics(runDir)).map((e) => e.augMode).filter((m) => AUG_MODES.some((a) => a === m)).pop();
+  return logged ? { config: { ...config, aug: { ...config.aug, mode: logged as TrainConfig['aug']['mode'] } }, kept: true } : { config, kept: false };
+}
+
 /** What augmentation and gauge this run got, and why (the 'auto' choices are decided from the dataset's size). */
-function smallDataNote(tr: Trainer, count: number): string {
+function smallDataNote(tr: Trainer, count: number, kept: boolean): string {
   const a = tr.aug;
   const aug = a.mode === 'off' ? 'augmentation off' : `${a.mode === 'ada' ? 'ADA' : 'DiffAugment'} (${a.ops.join(', ')})`;
-  const why = tr.config.aug.mode === 'auto' ? ` (auto: ${count} images ${count < SMALL_DATASET ? '<' : '≥'} ${SMALL_DATASET})` : '';
+  const why = kept ? ' (auto, as this run started with it)' : tr.config.aug.mode === 'auto' ? ` (auto: ${count} images ${count < SMALL_DATASET ? '<' : '≥'} ${SMALL_DATASET})` : '';
   const held = tr.data.heldOut;
   const gauge = held ? `overfitting gauge on ${held.count} held-out images, training on ${tr.data.count}` : `no overfitting gauge (${tr.config.heldOut === 0 ? 'heldOut=0' : `${count} images are too few to hold out ${GAUGE_MIN_HELD_OUT}`})`;
   return `${aug}${why}; ${gauge}`;
@@ -59,7 +69,7 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     runDir = run.dir;
     // This process is the run's only writer now: what an earlier, crashed one left half-written goes.
     await sweepTempFiles(runDir);
-    const config = run.config;
+    const { config, kept } = cmd.resume ? await keepRunAugmentation(runDir, run.config) : { config: run.config, kept: false };
     const envBackend = BACKENDS.find((b) => b === process.env.SNGAN_BACKEND);
     const force = config.backend !== 'auto' ? config.backend : envBackend && envBackend !== 'auto' ? envBackend : undefined;
     const backend = await initBackend({ ...(force ? { force } : {}), wasmThreads: config.threads || 'auto' });
@@ -69,7 +79,7 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     // images: carve the gauge's held-out slice with the run's seed (and refuse a dataset too small to train on)
     const data = dataSource(td, td.kind === 'images' ? { heldOut: config.heldOut, seed: config.seed, batch: config.batch } : undefined);
     const trainer = new Trainer(config, data);
-    if (td.kind === 'images') await send({ type: 'status', state: 'created', step: 0, message: smallDataNote(trainer, td.count) });
+    if (td.kind === 'images') await send({ type: 'status', state: 'created', step: 0, message: smallDataNote(trainer, td.count, kept) });
     const restore = (bytes: Uint8Array) => trainer.setState(decodeCheckpoint(bytes).state);
     if (cmd.resume) {
       const ck = await latestCheckpoint(runDir);

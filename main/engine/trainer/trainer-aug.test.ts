@@ -33,10 +33,10 @@ function recordDraws(tr: Trainer): Float32Array[] {
 }
 
 describe('augmentation in the trainer', () => {
-  it("'auto' turns DiffAugment on for a small image dataset; 'off' draws nothing", () => {
+  it("'auto' turns ADA on for a small image dataset; 'off' draws nothing", () => {
     const data = images(16);
     const on = new Trainer(cfg(), data);
-    expect(on.aug.mode).toBe('diffaugment');
+    expect(on.aug.mode).toBe('ada');
     expect(on.aug.ops).toEqual(['color', 'translation', 'cutout']);
     const off = new Trainer(cfg({ aug: { mode: 'off' } }), data);
     expect(off.aug.active).toBe(false);
