@@ -11,9 +11,11 @@
  *  - spectral_collapse: in a layer's singular-value spectrum, more than `collapsedShare` of the values fall
  *    below `collapseFraction` × σ_max (the layer has lost rank).
  *  - mode_collapse (2D data): modes covered drops below `modeDrop` × the best coverage seen so far.
- *  - overfitting (images with a held-out slice, augmentation off): for `window` metrics events in a row D scores
- *    held-out reals closer to fakes than to training reals: (D_train − D_heldout) / (D_train − D_fake) above
- *    `overfitShare` (ADA's r_v heuristic, Karras et al. 2020 Sec. 3; 0 = no gap, 1 = held-out reals look fake).
+ *  - overfitting (images with a held-out slice; augmentation off, or ADA whose p has not risen): averaged over the
+ *    last `window` readable metrics events, D scores held-out reals closer to fakes than to training reals:
+ *    (D_train − D_heldout) / (D_train − D_fake) above `overfitShare` (ADA's r_v heuristic, Karras et al. 2020
+ *    Sec. 3; 0 = no gap, 1 = held-out reals look fake). A mean, not "every one": D's margin swings from log to log,
+ *    and a 200-image run whose gap stayed open at 0.3–1.2 for 500 steps never had five in a row above 0.5.
  */
 
 import type { ALERT_KINDS, LayerSpectrum as SharedLayerSpectrum } from '../../shared/events';
@@ -54,6 +56,7 @@ export interface StreamEvent {
   dTrainMean?: number;
   dHeldOutMean?: number;
   augMode?: string;
+  augP?: number;
   code?: string;
   layer?: string;
   message?: string;
@@ -72,6 +75,8 @@ export interface AlertOptions {
   overfitShare: number;
   /** D_train − D_fake below this: D does not yet separate reals from fakes, the share is noise. */
   overfitMinSpread: number;
+  /** ADA with p below this has not reacted yet: its run is watched as if augmentation were off. */
+  adaIdleP: number;
 }
 
 export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
@@ -84,6 +89,7 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   modeDrop: 0.5,
   overfitShare: 0.5,
   overfitMinSpread: 0.05,
+  adaIdleP: 0.05,
 };
 
 /** The overfitting share of one metrics event, or null where it has no gauge (or D's spread is too small to read). */
@@ -148,7 +154,7 @@ export function createAlertMonitor(opts: Partial<AlertOptions> = {}): AlertMonit
   const dHist: number[] = [];
   const gHist: number[] = [];
   let bestModes = 0;
-  const overHist: boolean[] = [];
+  const overHist: number[] = [];
 
   /** Fire `a` if its key is not already active; `on=false` clears it. */
   const gate = (key: string, on: boolean, make: () => Alert, out: Alert[]) => {
@@ -205,16 +211,22 @@ export function createAlertMonitor(opts: Partial<AlertOptions> = {}): AlertMonit
         }), out);
       }
 
-      const share = e.augMode === 'off' ? overfitShare(e, o.overfitMinSpread) : null;
+      const adaIdle = e.augMode === 'ada' && (e.augP ?? 0) < o.adaIdleP;
+      const share = e.augMode === 'off' || adaIdle ? overfitShare(e, o.overfitMinSpread) : null;
       if (e.dTrainMean !== undefined) {
-        overHist.push(share !== null && share > o.overfitShare);
+        if (share !== null) overHist.push(share);
+        else if (e.augMode !== 'off' && !adaIdle) overHist.length = 0; // augmentation at work: start over
         if (overHist.length > o.window) overHist.shift();
-        const open = overHist.length === o.window && overHist.every(Boolean);
+        const mean = overHist.reduce((a, b) => a + b, 0) / Math.max(1, overHist.length);
+        const open = overHist.length === o.window && mean > o.overfitShare;
+        const remedy = adaIdle
+          ? `ADA's p is only ${(e.augP ?? 0).toFixed(3)}: it moves by at most 1 per aug.speedKimg thousand images; lower aug.speedKimg, or set aug.mode=diffaugment`
+          : 'turn augmentation on (aug.mode=ada or diffaugment)';
         gate('overfit', open, () => ({
           kind: 'overfitting',
           step,
           severity: 'warning',
-          message: `D scores held-out images ${(100 * share!).toFixed(0)} % of the way from training images to fakes (D_train ${e.dTrainMean!.toPrecision(3)}, D_heldout ${e.dHeldOutMean!.toPrecision(3)}) for ${o.window} logs: D is memorising the training set; turn augmentation on (aug.mode=diffaugment or ada)`,
+          message: `D scores held-out images ${(100 * mean).toFixed(0)} % of the way from training images to fakes (mean of ${o.window} logs; now D_train ${e.dTrainMean!.toPrecision(3)}, D_heldout ${e.dHeldOutMean!.toPrecision(3)}): D is memorising the training set; ${remedy}`,
         }), out);
       }
 
