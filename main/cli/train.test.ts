@@ -42,45 +42,47 @@ describe('train command', () => {
     expect(JSON.parse(readFileSync(path.join(run.dir, 'config.json'), 'utf8')).dataset).toBe('builtin:ring8');
   }, 150_000);
 
-  it('a killed trainer loses only the steps since the last checkpoint; resume reproduces the straight run (compiled step)', async () => {
-    const base = { dataset: 'builtin:ring8', steps: 40, batch: 16, zdim: 4, d: { ch: 16 }, g: { ch: 16 }, logEvery: 5, sampleEvery: 20, checkpointEvery: 10, backend: 'wasm' as const, seed: 11 };
-    // straight run
-    const straight = await createRun(ws, parseConfig(base), 'straight');
-    const said: string[] = [];
-    const h1 = new TrainerHost({ runDir: straight.dir, workspace: ws, onEvent: (e) => void (e.type === 'status' && e.message && said.push(e.message)) });
-    await h1.start();
-    expect(await h1.wait()).toBe('finished');
-    // with threads on (every core), where there is more than one
-    if (os.cpus().length > 1) expect(said.some((m) => /threaded-simd build/.test(m))).toBe(true);
-    // and the step compiled for onnxruntime (engine 'auto'): resume must be bit-exact within that engine
-    expect(said.some((m) => /step engine: onnxruntime-node/.test(m))).toBe(true);
-    expect((await readStatus(straight.dir)).engine).toBe('onnxruntime');
-    // interrupted run: SIGKILL right after the checkpoint at step 20
-    const killed = await createRun(ws, parseConfig(base), 'killed');
-    const h2: TrainerHost = new TrainerHost({
-      runDir: killed.dir,
-      workspace: ws,
-      onEvent: (e) => {
-        if (e.type === 'checkpoint' && e.step === 20) h2.kill('SIGKILL');
-      },
-    });
-    await h2.start();
-    expect(await h2.wait()).toBe('failed');
-    expect((await readStatus(killed.dir)).state).toBe('failed');
-    const ck = await latestCheckpoint(killed.dir);
-    expect(ck!.step).toBeGreaterThanOrEqual(20);
-    const spy = quiet();
-    expect(await trainCommand(['--resume', killed.dir, '--workspace', ws, '--steps', '40'])).toBe(0);
-    spy.mockRestore();
-    expect((await readStatus(killed.dir))).toMatchObject({ state: 'finished', engine: 'onnxruntime' });
-    const a = decodeCheckpoint(await readCheckpoint((await latestCheckpoint(straight.dir))!.path)).state;
-    const b = decodeCheckpoint(await readCheckpoint((await latestCheckpoint(killed.dir))!.path)).state;
-    expect(b.step).toBe(40);
-    expect(Object.keys(b.vars)).toEqual(Object.keys(a.vars));
-    for (const k of Object.keys(a.vars)) expect(Buffer.from(b.vars[k].buffer).equals(Buffer.from(a.vars[k].buffer))).toBe(true);
-    expect(b.rng).toEqual(a.rng);
-    // the metrics log has no duplicated steps after the resume
-    const steps = (await readMetrics(killed.dir)).filter((e) => e.type === 'metrics').map((e) => e.step);
-    expect(steps).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
-  }, 200_000);
+  // the compiled step (engine 'auto', the default) and the threaded wasm engine: resume must be bit-exact within each
+  for (const [engine, expected] of [['auto', 'onnxruntime'], ['tfjs', 'tfjs']] as const) {
+    it(`a killed trainer loses only the steps since the last checkpoint; resume reproduces the straight run (engine ${engine}, threads on)`, async () => {
+      const base = { dataset: 'builtin:ring8', steps: 40, batch: 16, zdim: 4, d: { ch: 16 }, g: { ch: 16 }, logEvery: 5, sampleEvery: 20, checkpointEvery: 10, backend: 'wasm' as const, seed: 11, engine };
+      // straight run
+      const straight = await createRun(ws, parseConfig(base), `straight-${engine}`);
+      const said: string[] = [];
+      const h1 = new TrainerHost({ runDir: straight.dir, workspace: ws, onEvent: (e) => void (e.type === 'status' && e.message && said.push(e.message)) });
+      await h1.start();
+      expect(await h1.wait()).toBe('finished');
+      // with threads on (every core), where there is more than one
+      if (os.cpus().length > 1) expect(said.some((m) => /threaded-simd build/.test(m))).toBe(true);
+      if (engine === 'auto') expect(said.some((m) => /step engine: onnxruntime-node/.test(m))).toBe(true);
+      expect((await readStatus(straight.dir)).engine).toBe(expected);
+      // interrupted run: SIGKILL right after the checkpoint at step 20
+      const killed = await createRun(ws, parseConfig(base), `killed-${engine}`);
+      const h2: TrainerHost = new TrainerHost({
+        runDir: killed.dir,
+        workspace: ws,
+        onEvent: (e) => {
+          if (e.type === 'checkpoint' && e.step === 20) h2.kill('SIGKILL');
+        },
+      });
+      await h2.start();
+      expect(await h2.wait()).toBe('failed');
+      expect((await readStatus(killed.dir)).state).toBe('failed');
+      const ck = await latestCheckpoint(killed.dir);
+      expect(ck!.step).toBeGreaterThanOrEqual(20);
+      const spy = quiet();
+      expect(await trainCommand(['--resume', killed.dir, '--workspace', ws, '--steps', '40'])).toBe(0);
+      spy.mockRestore();
+      expect((await readStatus(killed.dir))).toMatchObject({ state: 'finished', engine: expected });
+      const a = decodeCheckpoint(await readCheckpoint((await latestCheckpoint(straight.dir))!.path)).state;
+      const b = decodeCheckpoint(await readCheckpoint((await latestCheckpoint(killed.dir))!.path)).state;
+      expect(b.step).toBe(40);
+      expect(Object.keys(b.vars)).toEqual(Object.keys(a.vars));
+      for (const k of Object.keys(a.vars)) expect(Buffer.from(b.vars[k].buffer).equals(Buffer.from(a.vars[k].buffer))).toBe(true);
+      expect(b.rng).toEqual(a.rng);
+      // the metrics log has no duplicated steps after the resume
+      const steps = (await readMetrics(killed.dir)).filter((e) => e.type === 'metrics').map((e) => e.step);
+      expect(steps).toEqual([5, 10, 15, 20, 25, 30, 35, 40]);
+    }, 200_000);
+  }
 });
