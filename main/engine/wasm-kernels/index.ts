@@ -14,7 +14,7 @@ import { makeSpatialReduceWasm } from './spatial-reduce';
 
 let replacedInput = false;
 let replacedMatMul = false;
-const replacedReduce = new Set<string>();
+let replacedReduce = false;
 const active: string[] = [];
 
 /** Registers the missing kernels and the faster Conv2DBackpropInput (idempotent).
@@ -43,14 +43,15 @@ export function registerMissingWasmKernels(opts: { fastBackpropInput?: boolean }
     replacedMatMul = true;
     changed.push('BatchMatMul (transposed operands made physical: XNNPACK path)');
   }
-  for (const [name, kind] of [['Sum', 'sum'], ['Mean', 'mean']] as const) {
-    const reduce = tf.getKernel(name, 'wasm');
-    if (replacedReduce.has(name) || !reduce) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: makeSpatialReduceWasm(reduce.kernelFunc, kind) as tf.KernelFunc, setupFunc: reduce.setupFunc });
-    replacedReduce.add(name);
+  const sum = tf.getKernel('Sum', 'wasm'), mean = tf.getKernel('Mean', 'wasm');
+  if (!replacedReduce && sum && mean) {
+    for (const [k, kind] of [[sum, 'sum'], [mean, 'mean']] as const) {
+      tf.unregisterKernel(k.kernelName, 'wasm');
+      tf.registerKernel({ kernelName: k.kernelName, backendName: 'wasm', kernelFunc: makeSpatialReduceWasm(k.kernelFunc, kind) as tf.KernelFunc, setupFunc: k.setupFunc });
+    }
+    replacedReduce = true;
+    changed.push('Sum, Mean (NHWC over N, H, W: a threaded average pool)');
   }
-  if (replacedReduce.size && !changed.some((c) => c.startsWith('Sum'))) changed.push('Sum, Mean (NHWC over N, H, W: a threaded average pool)');
   return [...active];
 }
 
