@@ -33,7 +33,7 @@ export const AUG_MODES = ['auto', 'off', 'diffaugment', 'ada'] as const;
 export type AugMode = Exclude<(typeof AUG_MODES)[number], 'auto'>;
 export const AUG_OPS = ['color', 'translation', 'cutout'] as const;
 export type AugOp = (typeof AUG_OPS)[number];
-/** 'auto' turns augmentation on below this many images (which kind: small-data.ts effectiveAugMode; README "Small datasets"). */
+/** 'auto' turns ADA on below this many images (its p rises only where D overfits; README "Small datasets"). */
 export const SMALL_DATASET = 5000;
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const ENGINES = ['auto', 'onnxruntime', 'tfjs'] as const;
@@ -106,7 +106,7 @@ export const TrainConfig = z
       .prefault({}),
     aug: z
       .object({
-        /** 'auto': under SMALL_DATASET images DiffAugment (ADA for the 28×28 model), off otherwise; 'ada': each op with an adaptive probability p; 'diffaugment': every op on every image. */
+        /** 'auto': ADA on image datasets under SMALL_DATASET images, off otherwise; 'ada': each op with an adaptive probability p; 'diffaugment': every op on every image. */
         mode: z.enum(AUG_MODES).default('auto'),
         /** Comma-separated DiffAugment policy, applied in the order color → translation → cutout. */
         policy: z

@@ -25,8 +25,7 @@ let loop: TrainLoop | null = null;
 
 /**
  * A resumed run goes on with the augmentation it trained with. Its config may say 'auto', which later versions
- * decide differently (under 5,000 images: DiffAugment until 2026-12-05, then ADA, and since 2026-12-06 DiffAugment
- * again for the 32×32 and larger models): the mode its metrics logged wins.
+ * decide differently (DiffAugment under 5,000 images until 2026-12, ADA since): the mode its metrics logged wins.
  */
 async function keepRunAugmentation(runDir: string, config: TrainConfig): Promise<{ config: TrainConfig; kept: boolean }> {
   if (config.aug.mode !== 'auto') return { config, kept: false };
@@ -38,7 +37,7 @@ async function keepRunAugmentation(runDir: string, config: TrainConfig): Promise
 function smallDataNote(tr: Trainer, count: number, kept: boolean): string {
   const a = tr.aug;
   const aug = a.mode === 'off' ? 'augmentation off' : `${a.mode === 'ada' ? 'ADA' : 'DiffAugment'} (${a.ops.join(', ')})`;
-  const why = kept ? ' (auto, as this run started with it)' : tr.config.aug.mode === 'auto' ? ` (auto: ${count} images ${count < SMALL_DATASET ? '<' : '≥'} ${SMALL_DATASET}, ${tr.spec.arch} model)` : '';
+  const why = kept ? ' (auto, as this run started with it)' : tr.config.aug.mode === 'auto' ? ` (auto: ${count} images ${count < SMALL_DATASET ? '<' : '≥'} ${SMALL_DATASET})` : '';
   const held = tr.data.heldOut;
   const gauge = held ? `overfitting gauge on ${held.count} held-out images, training on ${tr.data.count}` : `no overfitting gauge (${tr.config.heldOut === 0 ? 'heldOut=0' : `${count} images are too few to hold out ${GAUGE_MIN_HELD_OUT}`})`;
   return `${aug}${why}; ${gauge}`;

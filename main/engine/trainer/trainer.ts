@@ -85,7 +85,7 @@ export class Trainer implements StepHost, UpdateHost, PlanHost {
     this.emaStats = this.ema && G.params.stats.size > 0 ? new StandingStats(G, this.ema, Rng.derive(config.seed, 4), config.batch) : null;
     this.rng = Rng.derive(config.seed, 1);
     const [h, w] = data.kind === 'images' ? data.shape : [1, 1];
-    this.aug = new Augmenter(effectiveAugMode(config, data.kind, data.count ?? 0, this.spec.arch), augOps(config.aug.policy), config.aug, h, w);
+    this.aug = new Augmenter(effectiveAugMode(config, data.kind, data.count ?? 0), augOps(config.aug.policy), config.aug, h, w);
     this.updates = new Updates(this, this.diag.probe);
     this.compiled = config.engine === 'tfjs' ? null : new CompiledRunner(this, config.engine, config.threads, opts.compiled);
     const fr = Rng.derive(config.seed, 2);

@@ -60,7 +60,7 @@ const META: Record<string, Meta> = {
   'aug.mode': {
     label: 'Augmentation',
     group: 'Small data',
-    help: `auto = on datasets under ${SMALL_DATASET.toLocaleString('en')} images DiffAugment for the 32×32 and 64×64 models and ADA for the 28×28 one (measured: the 28×28 model's small D does not memorise 1,000 images, and DiffAugment only slows it), off otherwise; ada = each op (color, translation, cutout) with a probability p that rises only while D overfits (r_t above 0.6); diffaugment = every op on every image. Applied to real and fake images in every D and G step; samples and exports are never augmented`,
+    help: `auto = ADA on datasets under ${SMALL_DATASET.toLocaleString('en')} images, off otherwise; ada = each op (color, translation, cutout) with a probability p that rises only while D overfits (r_t above 0.6); diffaugment = every op on every image. Applied to real and fake images in every D and G step; samples and exports are never augmented`,
   },
   'aug.policy': { label: 'DiffAugment ops', group: 'Small data', help: 'Comma-separated: color, translation, cutout', when: (v) => v['aug.mode'] !== 'off' },
   'aug.target': { label: 'ADA target r_t', group: 'Small data', help: 'E[sign D(real)] ADA steers towards (the paper: 0.6)', when: (v) => v['aug.mode'] === 'ada' },
